@@ -1,0 +1,38 @@
+//! The `accessaudit` binary: parses the command line, runs a command, and
+//! turns errors into messages and exit codes (0 done, 1 findings at or above
+//! `--fail-on`, 2 unusable input or arguments).
+
+mod cli;
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+fn init_logging(args: &cli::Cli) {
+    let default = match (args.quiet, args.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, _) => "debug",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    init_logging(&args);
+    match commands::run(args.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(commands::EXIT_UNUSABLE)
+        }
+    }
+}

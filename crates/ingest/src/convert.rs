@@ -1,0 +1,163 @@
+//! Column conversions from what a file holds to the contract's types, as
+//! Polars expressions. Text is read with the functions of [`crate::values`];
+//! native Parquet types are cast or, for naive timestamps, localised.
+
+use chrono::DateTime;
+use polars::prelude::*;
+
+use crate::contract::{timestamp_dtype, ColumnType};
+use crate::isikukood;
+use crate::values::{parse_bool, parse_date, parse_enum, parse_timestamp, tallinn_to_utc};
+
+/// How a file's column becomes a contract column.
+pub struct Conversion {
+    /// The converted value; null when empty or unreadable.
+    pub typed: Expr,
+    /// Whether the source has a value in this row.
+    pub present: Expr,
+    /// Whether a present value can fail to convert (text read as a date, ...).
+    pub can_fail: bool,
+}
+
+/// Why a file's column cannot be converted at all.
+pub struct Unconvertible {
+    /// The type found in the file.
+    pub found: DataType,
+}
+
+fn days_since_epoch(d: chrono::NaiveDate) -> i32 {
+    d.signed_duration_since(chrono::NaiveDate::default())
+        .num_days() as i32
+}
+
+fn output_field(dtype: DataType) -> impl Fn(&Schema, &Field) -> PolarsResult<Field> + Send + Sync {
+    move |_, f| Ok(Field::new(f.name().clone(), dtype.clone()))
+}
+
+/// A trimmed, non-empty value.
+fn trimmed(o: Option<&str>) -> Option<&str> {
+    o.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Converts a text column into `ty`; unreadable and empty values become null.
+fn text_to(ty: ColumnType, column: Column) -> PolarsResult<Column> {
+    let ca = column.str()?;
+    let name = ca.name().clone();
+    let out: Series = match ty {
+        ColumnType::Id => {
+            let out: StringChunked = ca.iter().map(trimmed).collect();
+            out.into_series()
+        }
+        ColumnType::Person => {
+            let out: StringChunked = ca
+                .iter()
+                .map(|o| trimmed(o).map(isikukood::normalise))
+                .collect();
+            out.into_series()
+        }
+        ColumnType::Enum(words) => {
+            let out: StringChunked = ca
+                .iter()
+                .map(|o| trimmed(o).and_then(|t| parse_enum(t, words)))
+                .collect();
+            out.into_series()
+        }
+        ColumnType::Bool => {
+            let out: BooleanChunked = ca.iter().map(|o| trimmed(o).and_then(parse_bool)).collect();
+            out.into_series()
+        }
+        ColumnType::Date => {
+            let out: Int32Chunked = ca
+                .iter()
+                .map(|o| trimmed(o).and_then(parse_date).map(days_since_epoch))
+                .collect();
+            out.into_date().into_series()
+        }
+        ColumnType::Timestamp => {
+            let out: Int64Chunked = ca
+                .iter()
+                .map(|o| {
+                    trimmed(o)
+                        .and_then(parse_timestamp)
+                        .map(|t| t.timestamp_micros())
+                })
+                .collect();
+            out.into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
+                .into_series()
+        }
+    };
+    Ok(out.with_name(name).into_column())
+}
+
+/// Reads naive (zone-less) datetimes as Europe/Tallinn wall-clock time.
+fn naive_to_instant(column: Column) -> PolarsResult<Column> {
+    let ca = column.datetime()?;
+    let unit = ca.time_unit();
+    let name = ca.name().clone();
+    let out: Int64Chunked = ca
+        .physical()
+        .iter()
+        .map(|o| {
+            o.and_then(|v| {
+                let t = match unit {
+                    TimeUnit::Milliseconds => DateTime::from_timestamp_millis(v),
+                    TimeUnit::Microseconds => DateTime::from_timestamp_micros(v),
+                    TimeUnit::Nanoseconds => Some(DateTime::from_timestamp_nanos(v)),
+                }?;
+                Some(tallinn_to_utc(t.naive_utc()).timestamp_micros())
+            })
+        })
+        .collect();
+    Ok(out
+        .into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
+        .into_series()
+        .with_name(name)
+        .into_column())
+}
+
+/// Plans the conversion of column `source` (of type `found` in the file) to `ty`.
+pub fn plan(source: &str, found: &DataType, ty: ColumnType) -> Result<Conversion, Unconvertible> {
+    let c = col(source);
+    let text = |input: Expr| Conversion {
+        present: input
+            .clone()
+            .str()
+            .strip_chars(lit(NULL))
+            .str()
+            .len_bytes()
+            .gt(lit(0u32))
+            .fill_null(lit(false)),
+        typed: input.map(move |column| text_to(ty, column), output_field(ty.dtype())),
+        can_fail: matches!(
+            ty,
+            ColumnType::Date | ColumnType::Timestamp | ColumnType::Bool | ColumnType::Enum(_)
+        ),
+    };
+    let native = |typed: Expr| Conversion {
+        present: c.clone().is_not_null(),
+        typed,
+        can_fail: false,
+    };
+    let unconvertible = Unconvertible {
+        found: found.clone(),
+    };
+    match (ty, found) {
+        (_, DataType::String) => Ok(text(c)),
+        (ColumnType::Id | ColumnType::Person | ColumnType::Enum(_), t) if t.is_integer() => {
+            Ok(text(c.clone().cast(DataType::String)))
+        }
+        (ColumnType::Date, DataType::Date) => Ok(native(c.clone())),
+        (ColumnType::Bool, DataType::Boolean) => Ok(native(c.clone())),
+        (ColumnType::Timestamp, DataType::Datetime(_, Some(_))) => Ok(native(
+            c.clone()
+                .dt()
+                .convert_time_zone(TimeZone::UTC)
+                .cast(timestamp_dtype()),
+        )),
+        (ColumnType::Timestamp, DataType::Datetime(_, None)) => Ok(native(
+            c.clone()
+                .map(naive_to_instant, output_field(timestamp_dtype())),
+        )),
+        _ => Err(unconvertible),
+    }
+}

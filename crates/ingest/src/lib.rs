@@ -1,0 +1,21 @@
+//! Loads an accessaudit snapshot directory (`input-tables.md`) into typed
+//! Polars lazy frames and checks every value against the contract.
+//!
+//! The domain modules [`isikukood`] and [`calendar`] hold the Estonian facts
+//! the rules rely on.
+
+pub mod calendar;
+pub mod contract;
+mod convert;
+pub mod error;
+pub mod isikukood;
+pub mod manifest;
+pub mod period;
+pub mod snapshot;
+pub mod source;
+pub mod table;
+pub mod values;
+
+pub use error::{IngestError, ValueError, ValueProblem};
+pub use snapshot::{LoadOptions, Snapshot};
+pub use table::{LoadedTable, ReadMode};

@@ -1,0 +1,455 @@
+//! Loading one table: every file scanned lazily with its row numbers,
+//! converted to the contract's types, and checked value by value with a lazy
+//! query that only brings back the rows at fault.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use polars::io::RowIndex;
+use polars::prelude::*;
+use polars_utils_path::PlRefPath;
+
+use crate::contract::{ColumnSpec, ColumnType, TableSpec, FILE_COLUMN, ROW_COLUMN};
+use crate::convert::{self, Conversion};
+use crate::error::{IngestError, ValueError, ValueProblem};
+use crate::source::{self, Format, SourceFile};
+
+mod polars_utils_path {
+    pub use polars::prelude::PlRefPath;
+}
+
+/// A table read from the snapshot: a typed lazy frame plus what reading it found.
+#[derive(Clone)]
+pub struct LoadedTable {
+    /// The contract's description of the table.
+    pub spec: &'static TableSpec,
+    /// The files it was read from, in order; `__file` indexes this list.
+    pub files: Vec<SourceFile>,
+    /// Typed rows: the contract's columns (absent optional ones as nulls), any
+    /// extra columns as text, then `__file` and `__row` for `table:row` references.
+    pub frame: LazyFrame,
+    /// Rows found in the files (including rejected ones).
+    pub rows_read: u64,
+    /// Rows left out under `--lenient`.
+    pub rows_rejected: u64,
+    /// Why rows were rejected: one entry per unreadable value.
+    pub rejected: Vec<ValueError>,
+    /// Columns the files have beyond the contract's (kept, ignored by the rules).
+    pub extra_columns: Vec<String>,
+}
+
+impl LoadedTable {
+    /// The `table:row` reference of row `row` of file number `file`.
+    pub fn row_ref(&self, file: u32, row: u64) -> String {
+        let name = self
+            .files
+            .get(file as usize)
+            .map_or(self.spec.name, |f| f.name.as_str());
+        format!("{name}:{row}")
+    }
+}
+
+/// How strictly values are checked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadMode {
+    /// Reject rows with unreadable values instead of stopping.
+    pub lenient: bool,
+}
+
+const MISSING_PREFIX: &str = "__missing_";
+const INVALID_PREFIX: &str = "__invalid_";
+
+/// One file, scanned and planned but not yet validated.
+struct PlannedFile {
+    /// The scan with canonical (lower-case) column names and `__row`.
+    raw: LazyFrame,
+    /// The contract columns with their conversions (None: absent optional column).
+    columns: Vec<(ColumnSpec, Option<Conversion>)>,
+    /// Extra columns of this file.
+    extras: Vec<String>,
+}
+
+fn to_path(file: &SourceFile) -> Result<PlRefPath, IngestError> {
+    PlRefPath::try_from_path(&file.path).map_err(|e| IngestError::polars(&file.name, e))
+}
+
+fn read_error(file: &SourceFile, source: PolarsError) -> IngestError {
+    // Polars' messages end in hints for its Python API; the first line is the fact.
+    let first_line = source
+        .to_string()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let source = PolarsError::ComputeError(first_line.into());
+    match file.format {
+        Format::Csv => IngestError::Csv {
+            file: file.name.clone(),
+            source,
+        },
+        Format::Parquet => IngestError::Parquet {
+            file: file.name.clone(),
+            source,
+        },
+    }
+}
+
+/// Scans one file lazily with canonical column names and its row numbers.
+fn scan(file: &SourceFile) -> Result<(LazyFrame, Vec<String>, Schema), IngestError> {
+    let empty = std::fs::metadata(&file.path)
+        .map_err(|source| IngestError::Io {
+            file: file.name.clone(),
+            source,
+        })?
+        .len()
+        == 0;
+    if empty {
+        return Err(IngestError::EmptyFile {
+            file: file.name.clone(),
+        });
+    }
+    match file.format {
+        Format::Csv => {
+            let header = source::read_csv_header(file)?;
+            source::check_csv(file, &header)?;
+            let mut names = Vec::with_capacity(header.names.len());
+            for (i, n) in header.names.iter().enumerate() {
+                let lower = if n.is_empty() {
+                    format!("__unnamed_{}", i + 1)
+                } else {
+                    n.to_lowercase()
+                };
+                if names.contains(&lower) {
+                    return Err(IngestError::DuplicateColumn {
+                        file: file.name.clone(),
+                        column: lower,
+                    });
+                }
+                names.push(lower);
+            }
+            let schema: Schema = names
+                .iter()
+                .map(|n| Field::new(n.as_str().into(), DataType::String))
+                .collect();
+            let lf = LazyCsvReader::new(to_path(file)?)
+                .with_has_header(true)
+                .with_separator(header.separator)
+                .with_schema(Some(Arc::new(schema.clone())))
+                .with_row_index(Some(RowIndex {
+                    name: ROW_COLUMN.into(),
+                    // The header is row 1, the first record row 2.
+                    offset: 2,
+                }))
+                .with_missing_is_null(true)
+                .finish()
+                .map_err(|e| read_error(file, e))?;
+            Ok((lf, header.names, schema))
+        }
+        Format::Parquet => {
+            let args = ScanArgsParquet {
+                row_index: Some(RowIndex {
+                    name: ROW_COLUMN.into(),
+                    offset: 1,
+                }),
+                ..Default::default()
+            };
+            let mut lf =
+                LazyFrame::scan_parquet(to_path(file)?, args).map_err(|e| read_error(file, e))?;
+            let found = lf.collect_schema().map_err(|e| read_error(file, e))?;
+            let mut names: Vec<String> = Vec::new();
+            let mut exprs = Vec::new();
+            let mut schema = Schema::default();
+            for (name, dtype) in found.iter() {
+                if name.as_str() == ROW_COLUMN {
+                    continue;
+                }
+                let lower = name.to_lowercase();
+                if names.contains(&lower) {
+                    return Err(IngestError::DuplicateColumn {
+                        file: file.name.clone(),
+                        column: lower,
+                    });
+                }
+                exprs.push(col(name.clone()).alias(lower.as_str()));
+                schema.with_column(lower.as_str().into(), dtype.clone());
+                names.push(lower);
+            }
+            exprs.push(col(ROW_COLUMN));
+            let original = found
+                .iter_names()
+                .filter(|n| n.as_str() != ROW_COLUMN)
+                .map(|n| n.to_string())
+                .collect();
+            Ok((lf.select(exprs), original, schema))
+        }
+    }
+}
+
+fn plan_file(spec: &'static TableSpec, file: &SourceFile) -> Result<PlannedFile, IngestError> {
+    let (raw, original_names, schema) = scan(file)?;
+    let mut columns = Vec::with_capacity(spec.columns.len());
+    for column in spec.columns {
+        match schema.get(column.name) {
+            None if column.required => {
+                return Err(IngestError::MissingColumn {
+                    file: file.name.clone(),
+                    column: column.name.to_string(),
+                    found: original_names.join(", "),
+                })
+            }
+            None => columns.push((*column, None)),
+            Some(found) => {
+                let conversion = convert::plan(column.name, found, column.ty).map_err(|u| {
+                    IngestError::ColumnType {
+                        file: file.name.clone(),
+                        column: column.name.to_string(),
+                        found: u.found.to_string(),
+                        expected: column.ty.describe(),
+                    }
+                })?;
+                columns.push((*column, Some(conversion)));
+            }
+        }
+    }
+    let extras = schema
+        .iter_names()
+        .filter(|n| spec.column(n).is_none() && !n.starts_with("__unnamed_"))
+        .map(|n| n.to_string())
+        .collect();
+    Ok(PlannedFile {
+        raw,
+        columns,
+        extras,
+    })
+}
+
+/// The flag columns of a planned file, named: one per check a value can fail.
+fn flags(planned: &PlannedFile) -> Vec<(String, Expr)> {
+    let mut out = Vec::new();
+    for (spec, conversion) in &planned.columns {
+        let Some(conv) = conversion else { continue };
+        if spec.required {
+            let name = format!("{MISSING_PREFIX}{}", spec.name);
+            out.push((name.clone(), conv.present.clone().not().alias(name)));
+        }
+        if conv.can_fail {
+            let name = format!("{INVALID_PREFIX}{}", spec.name);
+            let invalid = conv.present.clone().and(conv.typed.clone().is_null());
+            out.push((name.clone(), invalid.alias(name)));
+        }
+    }
+    out
+}
+
+fn problem_for(spec: &ColumnSpec) -> ValueProblem {
+    match spec.ty {
+        ColumnType::Date => ValueProblem::NotADate,
+        ColumnType::Timestamp => ValueProblem::NotATimestamp,
+        ColumnType::Bool => ValueProblem::NotABool,
+        ColumnType::Enum(words) => ValueProblem::UnknownWord {
+            allowed: words.join(", "),
+        },
+        ColumnType::Id | ColumnType::Person => ValueProblem::Empty,
+    }
+}
+
+/// Runs the value checks of one file; returns the unreadable values, row by row.
+fn find_bad_values(
+    file: &SourceFile,
+    planned: &PlannedFile,
+    mode: ReadMode,
+) -> Result<Vec<ValueError>, IngestError> {
+    let flag_exprs = flags(planned);
+    if flag_exprs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let flag_names: Vec<String> = flag_exprs.iter().map(|(n, _)| n.clone()).collect();
+    let flag_exprs: Vec<Expr> = flag_exprs.into_iter().map(|(_, e)| e).collect();
+    let any = flag_names
+        .iter()
+        .map(|n| col(n.as_str()))
+        .reduce(|a, b| a.or(b))
+        .unwrap_or(lit(false));
+    let mut select: Vec<Expr> = vec![col(ROW_COLUMN)];
+    select.extend(flag_names.iter().map(|n| col(n.as_str())));
+    for (spec, conv) in &planned.columns {
+        if conv.is_some() {
+            select.push(col(spec.name).cast(DataType::String));
+        }
+    }
+    let mut query = planned
+        .raw
+        .clone()
+        .with_columns(flag_exprs)
+        .filter(any)
+        .select(select);
+    if !mode.lenient {
+        // Strict mode stops at the first bad row: no need to read further.
+        query = query.limit(1);
+    }
+    let bad = query.collect().map_err(|e| read_error(file, e))?;
+    let rows = bad
+        .column(ROW_COLUMN)
+        .and_then(|c| c.cast(&DataType::UInt64))
+        .map_err(|e| IngestError::polars(&file.name, e))?;
+    let rows = rows
+        .u64()
+        .map_err(|e| IngestError::polars(&file.name, e))?
+        .clone();
+    let mut out = Vec::new();
+    for (spec, conv) in &planned.columns {
+        if conv.is_none() {
+            continue;
+        }
+        let values = bad
+            .column(spec.name)
+            .map_err(|e| IngestError::polars(&file.name, e))?
+            .str()
+            .map_err(|e| IngestError::polars(&file.name, e))?
+            .clone();
+        for (prefix, problem) in [
+            (MISSING_PREFIX, ValueProblem::Empty),
+            (INVALID_PREFIX, problem_for(spec)),
+        ] {
+            let Ok(flag) = bad.column(&format!("{prefix}{}", spec.name)) else {
+                continue;
+            };
+            let flag = flag
+                .bool()
+                .map_err(|e| IngestError::polars(&file.name, e))?;
+            for i in 0..bad.height() {
+                if flag.get(i) == Some(true) {
+                    out.push(ValueError {
+                        file: file.name.clone(),
+                        row: rows.get(i).unwrap_or(0),
+                        column: spec.name.to_string(),
+                        value: values.get(i).map(str::to_string),
+                        problem: problem.clone(),
+                    });
+                }
+            }
+        }
+    }
+    out.sort_by_key(|e| e.row);
+    Ok(out)
+}
+
+fn count_rows(file: &SourceFile, planned: &PlannedFile) -> Result<u64, IngestError> {
+    let df = planned
+        .raw
+        .clone()
+        .select([len().alias("n")])
+        .collect()
+        .map_err(|e| read_error(file, e))?;
+    let n = df
+        .column("n")
+        .and_then(|c| c.cast(&DataType::UInt64))
+        .map_err(|e| IngestError::polars(&file.name, e))?;
+    Ok(n.u64()
+        .map_err(|e| IngestError::polars(&file.name, e))?
+        .get(0)
+        .unwrap_or(0))
+}
+
+/// The typed frame of one file with the given extra columns (missing ones null).
+fn typed_frame(
+    planned: PlannedFile,
+    file_index: u32,
+    all_extras: &[String],
+    rejected_rows: &[u64],
+) -> LazyFrame {
+    let mut exprs: Vec<Expr> = planned
+        .columns
+        .iter()
+        .map(|(spec, conv)| match conv {
+            Some(c) => c.typed.clone().alias(spec.name),
+            None => lit(NULL).cast(spec.ty.dtype()).alias(spec.name),
+        })
+        .collect();
+    for extra in all_extras {
+        if planned.extras.contains(extra) {
+            exprs.push(col(extra.as_str()).cast(DataType::String));
+        } else {
+            exprs.push(lit(NULL).cast(DataType::String).alias(extra.as_str()));
+        }
+    }
+    exprs.push(lit(file_index).cast(DataType::UInt32).alias(FILE_COLUMN));
+    exprs.push(col(ROW_COLUMN).cast(DataType::UInt64));
+    let mut lf = planned.raw;
+    if !rejected_rows.is_empty() {
+        let rejected = Series::new("rejected".into(), rejected_rows);
+        lf = lf.filter(
+            col(ROW_COLUMN)
+                .cast(DataType::UInt64)
+                .is_in(lit(rejected).implode(false), false)
+                .not(),
+        );
+    }
+    lf.select(exprs)
+}
+
+/// Reads and checks every file of a table. In strict mode the first
+/// unreadable value is an error; in lenient mode its row is left out and listed.
+pub fn load(
+    spec: &'static TableSpec,
+    files: Vec<SourceFile>,
+    mode: ReadMode,
+) -> Result<LoadedTable, IngestError> {
+    let mut planned = Vec::with_capacity(files.len());
+    let mut rows_read = 0;
+    let mut rejected = Vec::new();
+    let mut rejected_rows_per_file = Vec::with_capacity(files.len());
+    for file in &files {
+        let p = plan_file(spec, file)?;
+        let bad = find_bad_values(file, &p, mode)?;
+        if let Some(first) = bad.first() {
+            if !mode.lenient {
+                return Err(IngestError::Value(first.clone()));
+            }
+        }
+        rows_read += count_rows(file, &p)?;
+        let rows: BTreeSet<u64> = bad.iter().map(|e| e.row).collect();
+        rejected_rows_per_file.push(rows.into_iter().collect::<Vec<_>>());
+        rejected.extend(bad);
+        planned.push(p);
+    }
+    let extras: Vec<String> = planned
+        .iter()
+        .flat_map(|p| p.extras.iter().cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let rows_rejected = rejected_rows_per_file.iter().map(|r| r.len() as u64).sum();
+    let frames: Vec<LazyFrame> = planned
+        .into_iter()
+        .zip(&rejected_rows_per_file)
+        .enumerate()
+        .map(|(i, (p, rows))| typed_frame(p, i as u32, &extras, rows))
+        .collect();
+    let frame = match frames.len() {
+        1 => frames.into_iter().next().unwrap_or_default(),
+        _ => concat(frames, UnionArgs::default())
+            .map_err(|e| IngestError::polars(format!("combining the files of {}", spec.name), e))?,
+    };
+    Ok(LoadedTable {
+        spec,
+        files,
+        frame,
+        rows_read,
+        rows_rejected,
+        rejected,
+        extra_columns: extras,
+    })
+}
+
+/// An empty frame with the table's typed columns, for an absent optional table.
+pub fn empty_frame(spec: &TableSpec) -> LazyFrame {
+    let mut columns: Vec<Column> = spec
+        .columns
+        .iter()
+        .map(|c| Column::full_null(c.name.into(), 0, &c.ty.dtype()))
+        .collect();
+    columns.push(Column::full_null(FILE_COLUMN.into(), 0, &DataType::UInt32));
+    columns.push(Column::full_null(ROW_COLUMN.into(), 0, &DataType::UInt64));
+    DataFrame::new(0, columns).unwrap_or_default().lazy()
+}

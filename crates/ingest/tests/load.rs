@@ -1,0 +1,456 @@
+//! Loading snapshots: formats, types, lenient mode and the defaults of
+//! `as_of` and `period`.
+
+// Tests stop at the first broken expectation; that is what expect is for here.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use accessaudit_ingest::contract::{timestamp_dtype, FILE_COLUMN, ROW_COLUMN};
+use accessaudit_ingest::snapshot::{AsOfSource, PeriodSource};
+use accessaudit_ingest::{IngestError, LoadOptions, Snapshot, ValueProblem};
+use chrono::NaiveDate;
+use common::{copy_minimal, minimal, write, write_parquet};
+use polars::prelude::*;
+
+fn load(dir: &std::path::Path) -> Result<Snapshot, IngestError> {
+    Snapshot::load(dir, &LoadOptions::default())
+}
+
+fn lenient(dir: &std::path::Path) -> Result<Snapshot, IngestError> {
+    Snapshot::load(
+        dir,
+        &LoadOptions {
+            lenient: true,
+            ..Default::default()
+        },
+    )
+}
+
+fn collect(s: &Snapshot, table: &str) -> DataFrame {
+    s.frame(table).collect().expect("collect")
+}
+
+fn micros(text: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .expect("rfc3339")
+        .timestamp_micros()
+}
+
+#[test]
+fn minimal_snapshot_has_typed_frames_and_lists_absent_tables() {
+    let s = load(&minimal()).expect("loads");
+    assert_eq!(s.table("employees").map(|t| t.rows_read), Some(2));
+    assert_eq!(s.table("substitutions").map(|t| t.rows_read), Some(0));
+    assert!(s.absent.contains(&"access_log") && s.absent.contains(&"holidays"));
+    let mut accounts = s.frame("accounts");
+    let schema = accounts.collect_schema().expect("schema");
+    assert_eq!(schema.get("created_at"), Some(&timestamp_dtype()));
+    assert_eq!(schema.get("kind"), Some(&DataType::String));
+    assert_eq!(schema.get(ROW_COLUMN), Some(&DataType::UInt64));
+    assert_eq!(schema.get(FILE_COLUMN), Some(&DataType::UInt32));
+    let emp = collect(&s, "employees");
+    assert_eq!(
+        emp.column("valid_from").expect("col").dtype(),
+        &DataType::Date
+    );
+    let rows: Vec<_> = emp
+        .column(ROW_COLUMN)
+        .expect("row")
+        .u64()
+        .expect("u64")
+        .into_no_null_iter()
+        .collect();
+    assert_eq!(
+        rows,
+        [2, 3],
+        "CSV rows are numbered as a spreadsheet shows them"
+    );
+    // An absent optional table is an empty frame with the contract's columns.
+    let log = collect(&s, "access_log");
+    assert_eq!(log.height(), 0);
+    assert!(log.column("subject_id").is_ok());
+}
+
+#[test]
+fn manifest_as_of_and_period_and_their_overrides() {
+    let s = load(&minimal()).expect("loads");
+    assert_eq!(s.as_of_source, AsOfSource::Manifest);
+    assert_eq!(
+        s.as_of.timestamp_micros(),
+        micros("2026-09-30T23:59:59+03:00")
+    );
+    assert_eq!(s.period.label, "2026-Q3");
+    let o = Snapshot::load(
+        &minimal(),
+        &LoadOptions {
+            as_of: Some("2026-08-31".into()),
+            period: Some("2026-08".into()),
+            ..Default::default()
+        },
+    )
+    .expect("loads");
+    assert_eq!(o.as_of_source, AsOfSource::CommandLine);
+    assert_eq!(
+        o.as_of.timestamp_micros(),
+        micros("2026-08-31T23:59:59+03:00")
+    );
+    assert_eq!(
+        o.period.from,
+        NaiveDate::from_ymd_opt(2026, 8, 1).expect("date")
+    );
+    assert_eq!(
+        o.period.to,
+        NaiveDate::from_ymd_opt(2026, 8, 31).expect("date")
+    );
+}
+
+#[test]
+fn without_manifest_as_of_is_the_latest_time_and_period_its_quarter() {
+    let dir = copy_minimal();
+    std::fs::remove_file(dir.path().join("manifest.toml")).expect("rm");
+    let s = load(dir.path()).expect("loads");
+    assert_eq!(s.as_of_source, AsOfSource::LatestInData);
+    // The latest timestamp of the minimal snapshot is jmets's last login.
+    assert_eq!(
+        s.as_of.timestamp_micros(),
+        micros("2026-09-29T10:00:00+03:00")
+    );
+    assert_eq!(s.period_source, PeriodSource::QuarterOfAsOf);
+    assert_eq!(s.period.label, "2026-Q3");
+}
+
+#[test]
+fn estonian_excel_csv_semicolons_bom_mixed_case_and_dotted_dates() {
+    let dir = copy_minimal();
+    write(
+        dir.path(),
+        "absences.csv",
+        "\u{feff}Person_ID;KIND;Start_Date;End_Date\r\n36805280109;Vacation;06.07.2026;17.07.2026\r\n",
+    );
+    write(
+        dir.path(),
+        "roles.csv",
+        "System,Role,Name,Personal_Data,Privileged\nSKAIS,PENS_HANDLER,\"Pension handler, full\",jah,EI\nSKAIS,PENS_VIEWER,Viewer,1,no\n",
+    );
+    let s = load(dir.path()).expect("loads");
+    let abs = collect(&s, "absences");
+    assert_eq!(
+        abs.column("kind").expect("kind").str().expect("str").get(0),
+        Some("vacation")
+    );
+    let start = abs
+        .column("start_date")
+        .expect("start")
+        .get(0)
+        .expect("value");
+    assert_eq!(
+        start,
+        AnyValue::Date(20640),
+        "2026-07-06 is day 20640 since 1970"
+    );
+    let roles = collect(&s, "roles");
+    let pd: Vec<_> = roles
+        .column("personal_data")
+        .expect("pd")
+        .bool()
+        .expect("bool")
+        .iter()
+        .collect();
+    assert_eq!(pd, [Some(true), Some(true)]);
+    let privileged = roles
+        .column("privileged")
+        .expect("p")
+        .bool()
+        .expect("bool")
+        .get(0);
+    assert_eq!(privileged, Some(false));
+    assert_eq!(
+        roles
+            .column("name")
+            .expect("name")
+            .str()
+            .expect("str")
+            .get(0),
+        Some("Pension handler, full")
+    );
+}
+
+#[test]
+fn extra_columns_are_kept_and_reported() {
+    let dir = copy_minimal();
+    write(
+        dir.path(),
+        "positions.csv",
+        "position_id,title,unit,Grade\nP-SPEC,Spec,Pensionite osakond,7\nP-HEAD,Head,Pensionite osakond,9\n",
+    );
+    let s = load(dir.path()).expect("loads");
+    assert_eq!(
+        s.table("positions").expect("positions").extra_columns,
+        ["grade"]
+    );
+    let df = collect(&s, "positions");
+    assert_eq!(
+        df.column("grade")
+            .expect("grade")
+            .str()
+            .expect("str")
+            .get(1),
+        Some("9")
+    );
+}
+
+#[test]
+fn timestamps_in_every_form_become_instants() {
+    let dir = copy_minimal();
+    write(
+        dir.path(),
+        "accounts.csv",
+        "system,account_id,person_id,kind,created_at,closed_at,suspended_from,last_login_at\n\
+         SKAIS,jmets,EE36805280109,personal,2026-07-01 12:00:00,,,2026-07-01T09:00:00Z\n\
+         SKAIS,mkask,46805280103,personal,2026-12-01T12:00:00,,,2026-10-25T03:30:00\n",
+    );
+    let s = load(dir.path()).expect("loads");
+    let df = collect(&s, "accounts");
+    let created = df
+        .column("created_at")
+        .expect("c")
+        .datetime()
+        .expect("dt")
+        .physical()
+        .clone();
+    assert_eq!(
+        created.get(0),
+        Some(micros("2026-07-01T12:00:00+03:00")),
+        "naive summer time is +03:00"
+    );
+    assert_eq!(
+        created.get(1),
+        Some(micros("2026-12-01T12:00:00+02:00")),
+        "naive winter time is +02:00"
+    );
+    let login = df
+        .column("last_login_at")
+        .expect("l")
+        .datetime()
+        .expect("dt")
+        .physical()
+        .clone();
+    assert_eq!(login.get(0), Some(micros("2026-07-01T09:00:00Z")));
+    assert_eq!(
+        login.get(1),
+        Some(micros("2026-10-25T03:30:00+03:00")),
+        "ambiguous hour: first occurrence"
+    );
+    let person = df
+        .column("person_id")
+        .expect("p")
+        .str()
+        .expect("str")
+        .get(0);
+    assert_eq!(
+        person,
+        Some("36805280109"),
+        "the X-Road EE prefix is dropped"
+    );
+}
+
+#[test]
+fn parquet_with_native_types_reads_like_csv() {
+    let dir = copy_minimal();
+    std::fs::remove_file(dir.path().join("absences.csv")).expect("rm");
+    let start = NaiveDate::from_ymd_opt(2026, 7, 6).expect("date");
+    let mut absences = df!(
+        "PERSON_ID" => ["36805280109"],
+        "kind" => ["Sick"],
+        "start_date" => [start],
+        "end_date" => ["17.07.2026"],
+    )
+    .expect("df");
+    write_parquet(dir.path(), "absences.parquet", &mut absences);
+    // Naive native timestamps are Tallinn wall-clock; zoned ones are instants.
+    let naive = chrono::NaiveDate::from_ymd_opt(2026, 7, 1)
+        .and_then(|d| d.and_hms_opt(12, 0, 0))
+        .expect("naive");
+    let mut log = df!(
+        "ts" => [naive, naive],
+        "system" => ["SKAIS", "SKAIS"],
+        "account_id" => ["jmets", "jmets"],
+        "subject_id" => [60001019906i64, 60001019906],
+        "action" => ["view", "VIEW"],
+    )
+    .expect("df");
+    write_parquet(dir.path(), "access_log.parquet", &mut log);
+    let s = load(dir.path()).expect("loads");
+    let abs = collect(&s, "absences");
+    assert_eq!(
+        abs.column("kind").expect("k").str().expect("s").get(0),
+        Some("sick")
+    );
+    assert_eq!(abs.column("end_date").expect("e").dtype(), &DataType::Date);
+    let l = collect(&s, "access_log");
+    let ts = l
+        .column("ts")
+        .expect("ts")
+        .datetime()
+        .expect("dt")
+        .physical()
+        .clone();
+    assert_eq!(ts.get(0), Some(micros("2026-07-01T12:00:00+03:00")));
+    assert_eq!(
+        l.column("subject_id").expect("s").str().expect("s").get(1),
+        Some("60001019906")
+    );
+    let rows: Vec<_> = l
+        .column(ROW_COLUMN)
+        .expect("r")
+        .u64()
+        .expect("u")
+        .into_no_null_iter()
+        .collect();
+    assert_eq!(rows, [1, 2], "Parquet rows are 1-based");
+}
+
+#[test]
+fn hive_partitioned_directory_is_one_table_with_rows_per_file() {
+    let dir = copy_minimal();
+    for (month, subject) in [("2026-07", "60001019906"), ("2026-08", "38112086027")] {
+        let mut df = df!(
+            "ts" => [format!("{month}-01T10:00:00+03:00"), format!("{month}-02T10:00:00+03:00")],
+            "system" => ["SKAIS", "SKAIS"],
+            "account_id" => ["jmets", "jmets"],
+            "subject_id" => [subject, subject],
+            "action" => ["view", "search"],
+        )
+        .expect("df");
+        write_parquet(
+            dir.path(),
+            &format!("access_log/month={month}/part-0.parquet"),
+            &mut df,
+        );
+    }
+    write(dir.path(), "access_log/_SUCCESS", "");
+    let s = load(dir.path()).expect("loads");
+    let t = s.table("access_log").expect("access_log");
+    assert_eq!(t.files.len(), 2);
+    assert_eq!(t.rows_read, 4);
+    let df = collect(&s, "access_log");
+    let files: Vec<_> = df
+        .column(FILE_COLUMN)
+        .expect("f")
+        .u32()
+        .expect("u")
+        .into_no_null_iter()
+        .collect();
+    assert_eq!(files, [0, 0, 1, 1]);
+    assert_eq!(t.row_ref(1, 2), "access_log/month=2026-08/part-0.parquet:2");
+}
+
+#[test]
+fn lenient_mode_rejects_rows_and_keeps_the_rest() {
+    let dir = copy_minimal();
+    write(
+        dir.path(),
+        "absences.csv",
+        "person_id,kind,start_date,end_date\n\
+         36805280109,vacation,2026-07-06,2026-07-17\n\
+         36805280109,holiday,2026-08-03,2026-08-07\n\
+         46805280103,sick,2026-08-32,\n\
+         46805280103,sick,2026-09-01,2026-09-02\n",
+    );
+    let s = lenient(dir.path()).expect("loads leniently");
+    let t = s.table("absences").expect("absences");
+    assert_eq!((t.rows_read, t.rows_rejected), (4, 2));
+    let found: Vec<_> = t
+        .rejected
+        .iter()
+        .map(|e| (e.row, e.column.as_str(), e.value.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (3, "kind", Some("holiday")),
+            (4, "start_date", Some("2026-08-32")),
+            (4, "end_date", None)
+        ]
+    );
+    assert_eq!(t.rejected[2].problem, ValueProblem::Empty);
+    let rows: Vec<_> = collect(&s, "absences")
+        .column(ROW_COLUMN)
+        .expect("row")
+        .u64()
+        .expect("u64")
+        .into_no_null_iter()
+        .collect();
+    assert_eq!(rows, [2, 5]);
+    // Strict mode stops at the first bad row.
+    match load(dir.path()) {
+        Err(IngestError::Value(e)) => assert_eq!((e.row, e.column.as_str()), (3, "kind")),
+        other => panic!("expected a value error, got {:?}", other.err()),
+    }
+}
+
+#[test]
+fn lenient_mode_still_stops_on_an_unusable_table() {
+    let dir = copy_minimal();
+    write(
+        dir.path(),
+        "absences.csv",
+        "person_id,kind,start_date\n36805280109,vacation,2026-07-06\n",
+    );
+    assert!(matches!(
+        lenient(dir.path()),
+        Err(IngestError::MissingColumn { ref column, .. }) if column == "end_date"
+    ));
+}
+
+#[test]
+fn a_table_given_twice_is_an_error() {
+    let dir = copy_minimal();
+    write(dir.path(), "absences.parquet", "");
+    assert!(matches!(
+        load(dir.path()),
+        Err(IngestError::AmbiguousTable { .. })
+    ));
+}
+
+#[test]
+fn holidays_table_adds_days_off() {
+    let dir = copy_minimal();
+    write(
+        dir.path(),
+        "holidays.csv",
+        "date,name\n2026-08-21,Agency day off\n",
+    );
+    let s = load(dir.path()).expect("loads");
+    let day = NaiveDate::from_ymd_opt(2026, 8, 21).expect("date");
+    assert!(!s.calendar.is_working_day(day));
+    assert!(s.calendar.is_working_day(
+        day.succ_opt()
+            .and_then(|d| d.checked_add_days(chrono::Days::new(2)))
+            .expect("date")
+    ));
+}
+
+#[test]
+fn the_docs_list_every_table_and_column_of_the_contract() {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/input-tables.md"),
+    )
+    .expect("docs/input-tables.md");
+    for table in accessaudit_ingest::contract::TABLES {
+        assert!(
+            doc.contains(&format!("`{}`", table.name)),
+            "table {} is not in the docs",
+            table.name
+        );
+        for column in table.columns {
+            assert!(
+                doc.contains(column.name),
+                "column {}.{} is not in the docs",
+                table.name,
+                column.name
+            );
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Plain-text summaries printed on the terminal.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use accessaudit_ingest::snapshot::{AsOfSource, PeriodSource};
+use accessaudit_ingest::{Snapshot, ValueError};
+use accessaudit_rules::{Evaluation, OutcomeState};
+use chrono_tz::Europe::Tallinn;
+
+/// How many rows of one rejection reason are listed by number.
+const ROWS_LISTED: usize = 10;
+
+/// The `validate` report: what was read, what was rejected, which optional
+/// tables are absent, and the data-quality findings.
+pub fn validation_summary(snapshot: &Snapshot, evaluation: &Evaluation) -> String {
+    let mut out = String::new();
+    let organisation = snapshot
+        .manifest
+        .organisation
+        .as_deref()
+        .map(|o| format!(" ({o})"))
+        .unwrap_or_default();
+    let _ = writeln!(out, "Snapshot {}{organisation}", snapshot.dir.display());
+    let as_of_from = match snapshot.as_of_source {
+        AsOfSource::CommandLine => "--as-of",
+        AsOfSource::Manifest => "manifest.toml",
+        AsOfSource::LatestInData => "latest time in the data",
+    };
+    let period_from = match snapshot.period_source {
+        PeriodSource::CommandLine => "--period",
+        PeriodSource::Manifest => "manifest.toml",
+        PeriodSource::QuarterOfAsOf => "quarter of as_of",
+    };
+    let _ = writeln!(
+        out,
+        "as_of  {} ({as_of_from})\nperiod {} ({period_from})\n",
+        snapshot
+            .as_of
+            .with_timezone(&Tallinn)
+            .format("%Y-%m-%d %H:%M:%S%:z"),
+        snapshot.period
+    );
+    out.push_str(&table_summary(snapshot));
+    if !snapshot.absent.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nAbsent optional tables (treated as empty): {}",
+            snapshot.absent.join(", ")
+        );
+    }
+    let rejected: Vec<&ValueError> = snapshot
+        .tables
+        .iter()
+        .flat_map(|t| t.rejected.iter())
+        .collect();
+    if !rejected.is_empty() {
+        out.push_str("\nRejected rows (--lenient), by reason:\n");
+        out.push_str(&rejections(&rejected));
+    }
+    for o in &evaluation.outcomes {
+        if let OutcomeState::NotEvaluable { reason } = &o.state {
+            let _ = writeln!(out, "\n{} not evaluable: {reason}", o.rule_id);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nData-quality findings: {}",
+        evaluation.findings.len()
+    );
+    for f in &evaluation.findings {
+        let _ = writeln!(out, "  {} {:<6} {}", f.rule_id, f.severity, f.message);
+    }
+    out
+}
+
+fn table_summary(snapshot: &Snapshot) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<18} {:>10} {:>9}  files",
+        "table", "rows", "rejected"
+    );
+    for t in &snapshot.tables {
+        let files = match t.files.as_slice() {
+            [one] => one.name.clone(),
+            many => format!("{} files under {}/", many.len(), t.spec.name),
+        };
+        let _ = writeln!(
+            out,
+            "{:<18} {:>10} {:>9}  {files}",
+            t.spec.name, t.rows_read, t.rows_rejected
+        );
+        if !t.extra_columns.is_empty() {
+            let _ = writeln!(
+                out,
+                "{:<18} extra columns kept, not used by the rules: {}",
+                "",
+                t.extra_columns.join(", ")
+            );
+        }
+    }
+    out
+}
+
+/// Rejections grouped by file, column and problem, with the first rows listed.
+fn rejections(rejected: &[&ValueError]) -> String {
+    let mut groups: BTreeMap<(&str, &str, String), Vec<u64>> = BTreeMap::new();
+    for e in rejected {
+        groups
+            .entry((e.file.as_str(), e.column.as_str(), e.problem.to_string()))
+            .or_default()
+            .push(e.row);
+    }
+    let mut out = String::new();
+    for ((file, column, problem), rows) in groups {
+        let listed: Vec<String> = rows.iter().take(ROWS_LISTED).map(u64::to_string).collect();
+        let more = if rows.len() > ROWS_LISTED {
+            ", ..."
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  {file}: column `{column}`: {problem}: {} row(s) ({}{more})",
+            rows.len(),
+            listed.join(", ")
+        );
+    }
+    out
+}

@@ -1,0 +1,221 @@
+//! Loading and validating the rule catalogue. Every problem of every file is
+//! collected with its line before anything runs, so a rule author sees them
+//! all at once.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::checks;
+use crate::definition::{parse_area, parse_severity, Rule, RuleFile};
+use crate::error::{DefinitionProblem, RulesError};
+use crate::template;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+}
+
+/// The rules in force, ordered by area then id.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    /// The rules.
+    pub rules: Vec<Rule>,
+}
+
+/// 1-based line of byte `offset` in `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+impl Catalog {
+    /// The catalogue built into the binary (the workspace's `rules/`).
+    pub fn builtin() -> Result<Self, RulesError> {
+        Self::from_sources(
+            embedded::EMBEDDED
+                .iter()
+                .map(|(name, text)| (format!("rules/{name}"), (*text).to_string()))
+                .collect(),
+        )
+    }
+
+    /// Reads every `*.toml` file of `dir`.
+    pub fn load_dir(dir: &Path) -> Result<Self, RulesError> {
+        let io = |source| RulesError::Directory {
+            dir: dir.display().to_string(),
+            source,
+        };
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        paths.sort();
+        let mut sources = Vec::with_capacity(paths.len());
+        for p in paths {
+            let text = std::fs::read_to_string(&p).map_err(io)?;
+            sources.push((p.display().to_string(), text));
+        }
+        Self::from_sources(sources)
+    }
+
+    /// Validates rule files given as (file name, text).
+    pub fn from_sources(sources: Vec<(String, String)>) -> Result<Self, RulesError> {
+        let mut problems = Vec::new();
+        let mut rules: Vec<Rule> = Vec::new();
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        for (file, text) in &sources {
+            let before = problems.len();
+            let parsed: RuleFile = match toml::from_str(text) {
+                Ok(p) => p,
+                Err(e) => {
+                    problems.push(DefinitionProblem {
+                        file: file.clone(),
+                        line: e.span().map_or(0, |s| line_of(text, s.start)),
+                        message: e.message().to_string(),
+                    });
+                    continue;
+                }
+            };
+            let mut problem = |span: std::ops::Range<usize>, message: String| {
+                problems.push(DefinitionProblem {
+                    file: file.clone(),
+                    line: line_of(text, span.start),
+                    message,
+                });
+            };
+            let id = parsed.id.get_ref().clone();
+            if !seen.insert(id.clone()) {
+                problem(parsed.id.span(), format!("duplicate rule id {id:?}"));
+            }
+            let area = parse_area(parsed.area.get_ref());
+            match area {
+                None => problem(
+                    parsed.area.span(),
+                    format!(
+                        "unknown area {:?} (expected ACC, TIME, PD or DQ)",
+                        parsed.area.get_ref()
+                    ),
+                ),
+                Some(a) if !id.starts_with(&format!("{}-", a.as_str())) => problem(
+                    parsed.id.span(),
+                    format!("id {id:?} does not start with its area {}-", a.as_str()),
+                ),
+                Some(_) => {}
+            }
+            let severity = parse_severity(parsed.severity.get_ref());
+            if severity.is_none() {
+                problem(
+                    parsed.severity.span(),
+                    format!(
+                        "unknown severity {:?} (expected critical, high, medium, low or info)",
+                        parsed.severity.get_ref()
+                    ),
+                );
+            }
+            let kind = checks::kind(parsed.check.get_ref());
+            match kind {
+                None => problem(
+                    parsed.check.span(),
+                    format!(
+                        "unknown check kind {:?} (known: {})",
+                        parsed.check.get_ref(),
+                        checks::KINDS
+                            .iter()
+                            .map(|k| k.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ),
+                Some(kind) => {
+                    for (name, value) in &parsed.params {
+                        match kind.params.iter().find(|p| p.name == name) {
+                            None => problem(
+                                value.span(),
+                                format!(
+                                    "unknown parameter {name:?} for check kind {} (it takes: {})",
+                                    kind.name,
+                                    if kind.params.is_empty() {
+                                        "none".to_string()
+                                    } else {
+                                        kind.params
+                                            .iter()
+                                            .map(|p| p.name)
+                                            .collect::<Vec<_>>()
+                                            .join(", ")
+                                    }
+                                ),
+                            ),
+                            Some(spec) if !spec.kind.accepts(value.get_ref()) => problem(
+                                value.span(),
+                                format!("parameter {name:?} must be {}", spec.kind.describe()),
+                            ),
+                            Some(_) => {}
+                        }
+                    }
+                    for spec in kind.params {
+                        if !parsed.params.contains_key(spec.name) {
+                            problem(
+                                parsed.check.span(),
+                                format!("parameter {:?} has no default in [params]", spec.name),
+                            );
+                        }
+                    }
+                    for column in parsed.grain.get_ref() {
+                        if !kind.outputs.contains(&column.as_str()) {
+                            problem(
+                                parsed.grain.span(),
+                                format!(
+                                    "grain column {column:?} is not produced by check kind {}",
+                                    kind.name
+                                ),
+                            );
+                        }
+                    }
+                    for name in template::placeholders(parsed.message.get_ref()) {
+                        if !kind.outputs.contains(&name) {
+                            problem(
+                                parsed.message.span(),
+                                format!("message placeholder {{{name}}} is not produced by check kind {}", kind.name),
+                            );
+                        }
+                    }
+                }
+            }
+            if problems.len() > before {
+                continue;
+            }
+            let (Some(area), Some(severity)) = (area, severity) else {
+                continue;
+            };
+            rules.push(Rule {
+                id,
+                name: parsed.name,
+                area,
+                title: parsed.title,
+                description: parsed.description.trim().to_string(),
+                remediation: parsed.remediation.trim().to_string(),
+                references: parsed.references,
+                severity,
+                check: parsed.check.into_inner(),
+                grain: parsed.grain.into_inner(),
+                message: parsed.message.into_inner().trim().to_string(),
+                params: parsed
+                    .params
+                    .into_iter()
+                    .map(|(k, v)| (k, v.into_inner()))
+                    .collect(),
+                source: file.clone(),
+            });
+        }
+        if !problems.is_empty() {
+            return Err(RulesError::Definitions { problems });
+        }
+        rules.sort_by(|a, b| (a.area, &a.id).cmp(&(b.area, &b.id)));
+        Ok(Catalog { rules })
+    }
+
+    /// The rule with id `id` (case-insensitive).
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id.eq_ignore_ascii_case(id))
+    }
+}

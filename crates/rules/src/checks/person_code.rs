@@ -1,0 +1,69 @@
+//! `invalid_person_code`: every `person` value of every table must be a valid
+//! Estonian personal code (or a country-prefixed foreign one).
+
+use polars::prelude::*;
+
+use accessaudit_ingest::contract::{ColumnType, FILE_COLUMN, ROW_COLUMN};
+use accessaudit_ingest::isikukood;
+
+use super::row_problems::{RowProblems, OUTPUTS};
+use super::{CheckKind, Context};
+use crate::definition::Rule;
+
+/// The check kind.
+pub const KIND: CheckKind = CheckKind {
+    name: "invalid_person_code",
+    summary: "every person value passes the isikukood date and check-digit test",
+    params: &[],
+    needs: &[],
+    outputs: OUTPUTS,
+    evaluate,
+};
+
+/// `column "value" <problem>` for invalid codes, null for valid ones.
+fn describe_invalid(column: &'static str, values: Column) -> PolarsResult<Column> {
+    let ca = values.str()?;
+    let out: StringChunked = ca
+        .iter()
+        .map(|v| {
+            let v = v?;
+            isikukood::validate(v)
+                .err()
+                .map(|problem| format!("{column} {v:?} {problem}"))
+        })
+        .collect();
+    Ok(out.with_name(ca.name().clone()).into_column())
+}
+
+fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
+    let mut problems = RowProblems::default();
+    for table in &ctx.snapshot.tables {
+        for column in table
+            .spec
+            .columns
+            .iter()
+            .filter(|c| c.ty == ColumnType::Person)
+        {
+            let name = column.name;
+            let df = table
+                .frame
+                .clone()
+                .select([col(FILE_COLUMN), col(ROW_COLUMN), col(name)])
+                .filter(col(name).is_not_null())
+                .select([
+                    col(FILE_COLUMN),
+                    col(ROW_COLUMN),
+                    col(name)
+                        .map(
+                            move |c| describe_invalid(name, c),
+                            |_, f| Ok(Field::new(f.name().clone(), DataType::String)),
+                        )
+                        .alias("detail"),
+                ])
+                .filter(col("detail").is_not_null())
+                .collect()?;
+            problems.push_frame(table.spec.name, &df)?;
+        }
+    }
+    problems.into_frame()
+}

@@ -1,0 +1,119 @@
+//! Rule definition files (`rules/*.toml`): the single source of a rule's id,
+//! title, texts, severity, parameters and the check kind that evaluates it.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::severity::{Area, Severity};
+
+/// A parameter value as written in a rule or policy file.
+pub type ParamValue = toml::Value;
+
+/// A rule definition as written in its file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    /// Catalogue id, e.g. `ACC-01`.
+    pub id: Spanned<String>,
+    /// Catalogue name, e.g. `role-without-duty`.
+    pub name: String,
+    /// Area (`ACC`, `TIME`, `PD`, `DQ`).
+    pub area: Spanned<String>,
+    /// One-line title.
+    pub title: String,
+    /// What it checks and why, for a compliance reviewer.
+    pub description: String,
+    /// What to do about a finding.
+    pub remediation: String,
+    /// Legal and standard references.
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Default severity.
+    pub severity: Spanned<String>,
+    /// The check kind that evaluates it.
+    pub check: Spanned<String>,
+    /// The finding columns that identify one fact (the grain); the
+    /// `finding_id` is a hash of the rule id and these values.
+    pub grain: Spanned<Vec<String>>,
+    /// The finding message: `{column}` placeholders are filled from the
+    /// check's output row.
+    pub message: Spanned<String>,
+    /// Parameters with their defaults.
+    #[serde(default)]
+    pub params: BTreeMap<String, Spanned<ParamValue>>,
+}
+
+/// A validated rule definition.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Catalogue id.
+    pub id: String,
+    /// Catalogue name.
+    pub name: String,
+    /// Area.
+    pub area: Area,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Remediation.
+    pub remediation: String,
+    /// References.
+    pub references: Vec<String>,
+    /// Severity in force (default, or the policy's).
+    pub severity: Severity,
+    /// Check kind name.
+    pub check: String,
+    /// Grain columns.
+    pub grain: Vec<String>,
+    /// Message template.
+    pub message: String,
+    /// Parameters in force.
+    pub params: BTreeMap<String, ParamValue>,
+    /// The file it was read from.
+    pub source: String,
+}
+
+impl Rule {
+    /// An integer parameter (the loader has checked its presence and type).
+    pub fn int(&self, name: &str) -> i64 {
+        self.params
+            .get(name)
+            .and_then(ParamValue::as_integer)
+            .unwrap_or_default()
+    }
+
+    /// A list-of-words parameter.
+    pub fn words(&self, name: &str) -> Vec<String> {
+        self.params
+            .get(name)
+            .and_then(ParamValue::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// A text parameter.
+    pub fn text(&self, name: &str) -> String {
+        self.params
+            .get(name)
+            .and_then(ParamValue::as_str)
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// Parses an area word.
+pub fn parse_area(word: &str) -> Option<Area> {
+    Area::ALL.into_iter().find(|a| a.as_str() == word)
+}
+
+/// Parses a severity word.
+pub fn parse_severity(word: &str) -> Option<Severity> {
+    Severity::parse(word)
+}

@@ -1,0 +1,300 @@
+//! Rule fixtures as regression tests: each case is a small snapshot and the
+//! findings it must produce. One harness runs them for `cargo test` and for
+//! `accessaudit rules test`.
+//!
+//! Layout: `<fixtures>/<RULE-ID>/<case>/` holds `case.toml`, `expected.csv`
+//! and the case's table files. `case.toml` may name a `base` snapshot
+//! (relative to the case) whose tables the case's files replace, and the
+//! `rules` to run (default: the folder's rule id). `expected.csv` has a header
+//! of finding columns (at least `rule_id`) and one row per expected finding;
+//! only the columns it names are compared.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use serde::Deserialize;
+
+use accessaudit_ingest::{LoadOptions, Snapshot};
+
+use crate::catalog::Catalog;
+use crate::engine::{evaluate, OutcomeState};
+use crate::finding::Finding;
+
+/// `case.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseFile {
+    /// What the case shows.
+    #[serde(default)]
+    description: String,
+    /// A snapshot directory whose tables the case's files replace.
+    base: Option<PathBuf>,
+    /// Rules to run; default: the id of the folder above the case.
+    rules: Option<Vec<String>>,
+    /// Overrides `as_of`.
+    as_of: Option<String>,
+    /// Overrides the period.
+    period: Option<String>,
+}
+
+/// One fixture case found on disk.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// `RULE-ID/case`.
+    pub name: String,
+    /// The case directory.
+    pub dir: PathBuf,
+}
+
+/// The outcome of one case.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    /// `RULE-ID/case`.
+    pub name: String,
+    /// What the case shows.
+    pub description: String,
+    /// Empty when the case passed.
+    pub failures: Vec<String>,
+}
+
+impl CaseResult {
+    /// Whether the findings matched.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// Every case under `root` (`root/<RULE-ID>/<case>/case.toml`), sorted.
+pub fn discover(root: &Path) -> std::io::Result<Vec<Case>> {
+    let mut cases = Vec::new();
+    let mut rule_dirs: Vec<_> = std::fs::read_dir(root)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    rule_dirs.sort();
+    for rule_dir in rule_dirs {
+        let mut case_dirs: Vec<_> = std::fs::read_dir(&rule_dir)?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.join("case.toml").is_file())
+            .collect();
+        case_dirs.sort();
+        for dir in case_dirs {
+            let name = format!(
+                "{}/{}",
+                rule_dir.file_name().unwrap_or_default().to_string_lossy(),
+                dir.file_name().unwrap_or_default().to_string_lossy()
+            );
+            cases.push(Case { name, dir });
+        }
+    }
+    Ok(cases)
+}
+
+/// Runs one case; any problem running it is a failure of the case.
+pub fn run(catalog: &Catalog, case: &Case) -> CaseResult {
+    let mut result = CaseResult {
+        name: case.name.clone(),
+        description: String::new(),
+        failures: Vec::new(),
+    };
+    if let Err(e) = run_inner(catalog, case, &mut result) {
+        result.failures.push(e);
+    }
+    result
+}
+
+fn run_inner(catalog: &Catalog, case: &Case, result: &mut CaseResult) -> Result<(), String> {
+    let text = std::fs::read_to_string(case.dir.join("case.toml"))
+        .map_err(|e| format!("case.toml: {e}"))?;
+    let spec: CaseFile = toml::from_str(&text).map_err(|e| format!("case.toml: {e}"))?;
+    result.description = spec.description.trim().to_string();
+    let rules = spec.rules.clone().unwrap_or_else(|| {
+        vec![case
+            .dir
+            .parent()
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default()]
+    });
+    for id in &rules {
+        if catalog.get(id).is_none() {
+            return Err(format!(
+                "case.toml names rule {id:?}, which the catalogue does not have"
+            ));
+        }
+    }
+    let snapshot_dir = assemble(case, spec.base.as_deref())?;
+    let snapshot = Snapshot::load(
+        snapshot_dir.path(),
+        &LoadOptions {
+            lenient: false,
+            as_of: spec.as_of.clone(),
+            period: spec.period.clone(),
+        },
+    )
+    .map_err(|e| format!("loading the snapshot: {e}"))?;
+    let evaluation = evaluate(catalog, &snapshot, |r| {
+        rules.iter().any(|id| id.eq_ignore_ascii_case(&r.id))
+    })
+    .map_err(|e| e.to_string())?;
+    for o in &evaluation.outcomes {
+        if let OutcomeState::NotEvaluable { reason } = &o.state {
+            result
+                .failures
+                .push(format!("{} was not evaluable: {reason}", o.rule_id));
+        }
+    }
+    let (columns, expected) = read_expected(&case.dir.join("expected.csv"))?;
+    let actual: Vec<Vec<String>> = evaluation
+        .findings
+        .iter()
+        .map(|f| project(f, &columns))
+        .collect();
+    result.failures.extend(compare(&columns, expected, actual));
+    Ok(())
+}
+
+/// The case's snapshot in a temporary directory: the base's files, then the case's.
+fn assemble(case: &Case, base: Option<&Path>) -> Result<tempfile::TempDir, String> {
+    let dir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
+    if let Some(base) = base {
+        copy_tree(&case.dir.join(base), dir.path())
+            .map_err(|e| format!("base {}: {e}", base.display()))?;
+    }
+    let skip = ["case.toml", "expected.csv"];
+    for entry in std::fs::read_dir(&case.dir).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        if skip.contains(&name.as_str()) {
+            continue;
+        }
+        // A case's table replaces the base's, whatever format either has.
+        let stem = name.split('.').next().unwrap_or_default().to_string();
+        for old in [format!("{stem}.csv"), format!("{stem}.parquet")] {
+            let _ = std::fs::remove_file(dir.path().join(old));
+        }
+        let _ = std::fs::remove_dir_all(dir.path().join(&stem));
+        if path.is_dir() {
+            copy_tree(&path, &dir.path().join(&name)).map_err(|e| e.to_string())?;
+        } else if name == "absent" {
+            // A file named `absent` lists base tables the case removes.
+            let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+            for table in text.split_whitespace() {
+                for old in [format!("{table}.csv"), format!("{table}.parquet")] {
+                    let _ = std::fs::remove_file(dir.path().join(old));
+                }
+            }
+        } else {
+            std::fs::copy(&path, dir.path().join(&name)).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(dir)
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let path = entry?.path();
+        let target = to.join(path.file_name().unwrap_or_default());
+        if path.is_dir() {
+            copy_tree(&path, &target)?;
+        } else {
+            std::fs::copy(&path, &target)?;
+        }
+    }
+    Ok(())
+}
+
+fn read_expected(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
+    let df = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+        .and_then(|r| r.finish())
+        .map_err(|e| format!("expected.csv: {e}"))?;
+    let columns: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    if !columns.iter().any(|c| c == "rule_id") {
+        return Err("expected.csv: the header must name rule_id".into());
+    }
+    for c in &columns {
+        if !crate::finding::COLUMNS.contains(&c.as_str()) {
+            return Err(format!("expected.csv: {c:?} is not a finding column"));
+        }
+    }
+    let mut rows = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        let mut row = Vec::with_capacity(columns.len());
+        for c in &columns {
+            let v = df
+                .column(c)
+                .and_then(|s| s.get(i))
+                .map_err(|e| e.to_string())?;
+            row.push(match v {
+                AnyValue::Null => String::new(),
+                AnyValue::String(s) => s.to_string(),
+                other => other.to_string(),
+            });
+        }
+        rows.push(row);
+    }
+    Ok((columns, rows))
+}
+
+/// A finding's values for the given columns, as `expected.csv` writes them.
+fn project(f: &Finding, columns: &[String]) -> Vec<String> {
+    columns
+        .iter()
+        .map(|c| match c.as_str() {
+            "finding_id" => f.finding_id.clone(),
+            "severity" => f.severity.to_string(),
+            "area" => f.area.to_string(),
+            "status" => f.status.as_str().to_string(),
+            "events" => f.events.map(|e| e.to_string()).unwrap_or_default(),
+            "days_late" => f.days_late.map(|d| d.to_string()).unwrap_or_default(),
+            other => f.text(other).unwrap_or_default().to_string(),
+        })
+        .collect()
+}
+
+/// Multiset difference of expected and actual rows, as readable lines.
+fn compare(
+    columns: &[String],
+    expected: Vec<Vec<String>>,
+    actual: Vec<Vec<String>>,
+) -> Vec<String> {
+    let mut counts: BTreeMap<Vec<String>, i64> = BTreeMap::new();
+    for row in expected {
+        *counts.entry(row).or_default() += 1;
+    }
+    for row in actual {
+        *counts.entry(row).or_default() -= 1;
+    }
+    let show = |row: &[String]| {
+        columns
+            .iter()
+            .zip(row)
+            .map(|(c, v)| format!("{c}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = Vec::new();
+    for (row, n) in counts {
+        if n > 0 {
+            out.push(format!("missing ({n}x): {}", show(&row)));
+        } else if n < 0 {
+            out.push(format!("unexpected ({}x): {}", -n, show(&row)));
+        }
+    }
+    out
+}

@@ -1,0 +1,24 @@
+//! The accessaudit rule catalogue and its evaluation.
+//!
+//! Rule files in `rules/` are the single source of each rule's metadata
+//! ([`definition`], loaded and validated by [`catalog`]). A rule names a
+//! check kind ([`checks`]): a small parameterised evaluation over the
+//! snapshot's lazy frames. The [`engine`] runs them and builds [`Finding`]s.
+
+pub mod catalog;
+pub mod checks;
+pub mod definition;
+mod display;
+pub mod engine;
+pub mod error;
+pub mod finding;
+pub mod fixture;
+pub mod severity;
+pub mod template;
+
+pub use catalog::Catalog;
+pub use definition::Rule;
+pub use engine::{evaluate, Evaluation, OutcomeState, RuleOutcome};
+pub use error::{DefinitionProblem, RulesError};
+pub use finding::{Finding, Status};
+pub use severity::{Area, Severity};

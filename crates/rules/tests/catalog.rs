@@ -1,0 +1,116 @@
+//! The rule loader reports every problem of every file with its line.
+
+// Tests stop at the first broken expectation; that is what expect is for here.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use accessaudit_rules::{Catalog, RulesError};
+
+const GOOD: &str = r#"id = "DQ-01"
+name = "invalid-person-code"
+area = "DQ"
+title = "t"
+description = "d"
+remediation = "r"
+severity = "medium"
+check = "invalid_person_code"
+grain = ["ref"]
+message = "{ref}: {details}."
+"#;
+
+fn problems(files: &[(&str, &str)]) -> Vec<String> {
+    let sources = files
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    match Catalog::from_sources(sources) {
+        Err(RulesError::Definitions { problems }) => {
+            problems.iter().map(|p| p.to_string()).collect()
+        }
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => Vec::new(),
+    }
+}
+
+#[test]
+fn the_builtin_catalogue_is_valid_and_ordered() {
+    let c = Catalog::builtin().expect("valid");
+    let ids: Vec<_> = c.rules.iter().map(|r| r.id.as_str()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort_by_key(|id| {
+        let area = ["ACC", "TIME", "PD", "DQ"]
+            .iter()
+            .position(|a| id.starts_with(&format!("{a}-")))
+            .unwrap_or(9);
+        (area, id.to_string())
+    });
+    assert_eq!(ids, sorted);
+    assert!(c.get("dq-01").is_some(), "ids are found case-insensitively");
+}
+
+#[test]
+fn a_good_file_loads() {
+    assert!(problems(&[("DQ-01.toml", GOOD)]).is_empty());
+}
+
+#[test]
+fn unknown_check_kind_names_file_and_line() {
+    let bad = GOOD.replace("invalid_person_code", "no_such_check");
+    let p = problems(&[("DQ-01.toml", &bad)]);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("DQ-01.toml:8: unknown check kind \"no_such_check\""),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn unknown_and_mistyped_parameters() {
+    let bad = format!("{GOOD}\n[params]\nstale_days = 7\n");
+    let p = problems(&[("DQ-01.toml", &bad)]);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("DQ-01.toml:13: unknown parameter \"stale_days\""),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn duplicate_ids_and_bad_words_are_all_reported() {
+    let other = GOOD.replace("severity = \"medium\"", "severity = \"severe\"");
+    let p = problems(&[("a.toml", GOOD), ("b.toml", &other)]);
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(
+        p[0].starts_with("b.toml:1: duplicate rule id \"DQ-01\""),
+        "{p:?}"
+    );
+    assert!(
+        p[1].starts_with("b.toml:7: unknown severity \"severe\""),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn message_placeholders_and_grain_must_exist() {
+    let bad = GOOD
+        .replace("{details}", "{detials}")
+        .replace("[\"ref\"]", "[\"account_id\"]");
+    let p = problems(&[("DQ-01.toml", &bad)]);
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(
+        p.iter()
+            .any(|m| m.contains(":9: grain column \"account_id\"")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter()
+            .any(|m| m.contains(":10: message placeholder {detials}")),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn syntax_errors_and_unknown_keys_have_lines() {
+    let p = problems(&[("x.toml", "id = \"DQ-09\"\nsevirity = \"low\"\n")]);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].starts_with("x.toml:2:"), "{p:?}");
+}
