@@ -22,8 +22,79 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Load a snapshot, run every rule, and write the findings: the main job.
+    Audit(AuditArgs),
     /// Load a snapshot, check every value, and run the data-quality rules.
     Validate(ValidateArgs),
+    /// The rule catalogue: list, show, and run the rule fixtures.
+    Rules {
+        /// What to do with the rules.
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+/// Which rule catalogue and policy to use.
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    /// A folder of rule definition files to use instead of the built-in catalogue.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// A policy file: parameters, severities and disabled rules (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+}
+
+/// `audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Snapshot options.
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Catalogue options.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    /// The folder to write findings.csv into (created owner-only).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Exit 1 when a finding is at or above this severity
+    /// (critical, high, medium, low, info). Without it the exit code ignores findings.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+}
+
+/// `rules ...`.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// One line per rule: id, severity, name, title.
+    List {
+        /// Catalogue options.
+        #[command(flatten)]
+        catalog: CatalogArgs,
+    },
+    /// Everything about one rule, with the parameters in force.
+    Show {
+        /// The rule id, e.g. ACC-01.
+        id: String,
+        /// Catalogue options.
+        #[command(flatten)]
+        catalog: CatalogArgs,
+    },
+    /// The catalogue as Markdown, generated from the rule files (docs/rules.md).
+    Doc {
+        /// Catalogue options.
+        #[command(flatten)]
+        catalog: CatalogArgs,
+    },
+    /// Run every rule fixture and print `N passed, N failed`.
+    Test {
+        /// The fixtures folder: <DIR>/<RULE-ID>/<case>/ with case.toml and expected.csv.
+        #[arg(long, value_name = "DIR", default_value = "fixtures/rules")]
+        fixtures: PathBuf,
+        /// Catalogue options.
+        #[command(flatten)]
+        catalog: CatalogArgs,
+    },
 }
 
 /// Where the snapshot is and how to read it.

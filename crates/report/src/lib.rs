@@ -1,4 +1,7 @@
-//! Renders accessaudit results for people: terminal summaries now; HTML and
-//! data files as the outputs grow.
+//! Renders accessaudit results for people: terminal summaries, and the
+//! output files, written safely.
 
+pub mod csv;
+pub mod markdown;
+pub mod output;
 pub mod text;

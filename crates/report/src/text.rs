@@ -5,15 +5,14 @@ use std::fmt::Write as _;
 
 use accessaudit_ingest::snapshot::{AsOfSource, PeriodSource};
 use accessaudit_ingest::{Snapshot, ValueError};
-use accessaudit_rules::{Evaluation, OutcomeState};
+use accessaudit_rules::{Area, Catalog, Evaluation, OutcomeState};
 use chrono_tz::Europe::Tallinn;
 
 /// How many rows of one rejection reason are listed by number.
 const ROWS_LISTED: usize = 10;
 
-/// The `validate` report: what was read, what was rejected, which optional
-/// tables are absent, and the data-quality findings.
-pub fn validation_summary(snapshot: &Snapshot, evaluation: &Evaluation) -> String {
+/// The header shared by `validate` and `audit`: snapshot, as_of, period.
+fn header(snapshot: &Snapshot) -> String {
     let mut out = String::new();
     let organisation = snapshot
         .manifest
@@ -41,6 +40,13 @@ pub fn validation_summary(snapshot: &Snapshot, evaluation: &Evaluation) -> Strin
             .format("%Y-%m-%d %H:%M:%S%:z"),
         snapshot.period
     );
+    out
+}
+
+/// The `validate` report: what was read, what was rejected, which optional
+/// tables are absent, and the data-quality findings.
+pub fn validation_summary(snapshot: &Snapshot, evaluation: &Evaluation) -> String {
+    let mut out = header(snapshot);
     out.push_str(&table_summary(snapshot));
     if !snapshot.absent.is_empty() {
         let _ = writeln!(
@@ -58,11 +64,7 @@ pub fn validation_summary(snapshot: &Snapshot, evaluation: &Evaluation) -> Strin
         out.push_str("\nRejected rows (--lenient), by reason:\n");
         out.push_str(&rejections(&rejected));
     }
-    for o in &evaluation.outcomes {
-        if let OutcomeState::NotEvaluable { reason } = &o.state {
-            let _ = writeln!(out, "\n{} not evaluable: {reason}", o.rule_id);
-        }
-    }
+    out.push_str(&skipped_rules(evaluation));
     let _ = writeln!(
         out,
         "\nData-quality findings: {}",
@@ -126,6 +128,87 @@ fn rejections(rejected: &[&ValueError]) -> String {
             rows.len(),
             listed.join(", ")
         );
+    }
+    out
+}
+
+/// Rules that did not run, and why.
+fn skipped_rules(evaluation: &Evaluation) -> String {
+    let mut out = String::new();
+    for o in &evaluation.outcomes {
+        match &o.state {
+            OutcomeState::NotEvaluable { reason } => {
+                let _ = writeln!(out, "\n{} not evaluable: {reason}", o.rule_id);
+            }
+            OutcomeState::Disabled { reason } => {
+                let _ = writeln!(out, "\n{} disabled by the policy: {reason}", o.rule_id);
+            }
+            OutcomeState::Evaluated { .. } => {}
+        }
+    }
+    out
+}
+
+/// The `audit` report on the terminal: counts by severity, area and rule,
+/// rules that did not run, and the files written.
+pub fn audit_summary(
+    snapshot: &Snapshot,
+    catalog: &Catalog,
+    evaluation: &Evaluation,
+    written: &[std::path::PathBuf],
+) -> String {
+    let mut out = header(snapshot);
+    let rows: u64 = snapshot.tables.iter().map(|t| t.rows_read).sum();
+    let rejected: u64 = snapshot.tables.iter().map(|t| t.rows_rejected).sum();
+    let _ = writeln!(
+        out,
+        "Read {} tables, {rows} rows ({rejected} rejected){}",
+        snapshot.tables.len(),
+        if snapshot.absent.is_empty() {
+            String::new()
+        } else {
+            format!("; absent: {}", snapshot.absent.join(", "))
+        }
+    );
+    let f = &evaluation.findings;
+    let _ = writeln!(out, "\nFindings: {}", f.len());
+    let by_severity: Vec<String> = evaluation
+        .counts_by_severity()
+        .iter()
+        .map(|(s, n)| format!("{s} {n}"))
+        .collect();
+    let _ = writeln!(out, "  by severity: {}", by_severity.join(", "));
+    let by_area: Vec<String> = Area::ALL
+        .iter()
+        .map(|a| format!("{a} {}", f.iter().filter(|x| x.area == *a).count()))
+        .collect();
+    let _ = writeln!(out, "  by area:     {}", by_area.join(", "));
+    let _ = writeln!(
+        out,
+        "\n  {:<8} {:<8} {:>8}  title",
+        "rule", "severity", "findings"
+    );
+    for o in &evaluation.outcomes {
+        let Some(rule) = catalog.get(&o.rule_id) else {
+            continue;
+        };
+        let count = match &o.state {
+            OutcomeState::Evaluated { findings } => findings.to_string(),
+            OutcomeState::NotEvaluable { .. } => "n/a".into(),
+            OutcomeState::Disabled { .. } => "off".into(),
+        };
+        let _ = writeln!(
+            out,
+            "  {:<8} {:<8} {:>8}  {}",
+            rule.id, rule.severity, count, rule.title
+        );
+    }
+    out.push_str(&skipped_rules(evaluation));
+    if !written.is_empty() {
+        let _ = writeln!(out, "\nWritten:");
+        for w in written {
+            let _ = writeln!(out, "  {}", w.display());
+        }
     }
     out
 }

@@ -205,6 +205,8 @@ impl Catalog {
                     .map(|(k, v)| (k, v.into_inner()))
                     .collect(),
                 source: file.clone(),
+                overridden: Vec::new(),
+                disabled: None,
             });
         }
         if !problems.is_empty() {

@@ -74,6 +74,10 @@ pub struct Rule {
     pub params: BTreeMap<String, ParamValue>,
     /// The file it was read from.
     pub source: String,
+    /// What a policy file changed: parameter names, and `severity`.
+    pub overridden: Vec<String>,
+    /// Set when a policy disabled the rule: the reason it gives.
+    pub disabled: Option<String>,
 }
 
 impl Rule {

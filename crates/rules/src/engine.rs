@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
+use accessaudit_ingest::contract::{FILE_COLUMN, ROW_COLUMN};
 use accessaudit_ingest::Snapshot;
 
 use crate::catalog::Catalog;
@@ -13,7 +14,7 @@ use crate::definition::Rule;
 use crate::display;
 use crate::error::RulesError;
 use crate::finding::{finding_id, Finding, Status, TEXT_COLUMNS};
-use crate::severity::Severity;
+use crate::severity::{Area, Severity};
 use crate::template;
 
 /// What happened to one rule.
@@ -27,6 +28,11 @@ pub enum OutcomeState {
     /// Its inputs are missing; it was not run.
     NotEvaluable {
         /// Why.
+        reason: String,
+    },
+    /// A policy disabled it.
+    Disabled {
+        /// The policy's reason.
         reason: String,
     },
 }
@@ -59,47 +65,133 @@ impl Evaluation {
     }
 }
 
-/// Evaluates the rules of `catalog` that `include` selects.
+/// Evaluates the rules of `catalog` that `include` selects. Data-quality
+/// rules run first: the rows they report as unusable (bad personal codes,
+/// inverted or overlapping intervals, accounts and roles that name nothing)
+/// are left out of every other rule.
 pub fn evaluate(
     catalog: &Catalog,
     snapshot: &Snapshot,
     include: impl Fn(&Rule) -> bool,
 ) -> Result<Evaluation, RulesError> {
-    let ctx = Context { snapshot };
+    let mut ctx = Context {
+        snapshot,
+        excluded: HashMap::new(),
+    };
+    let selected: Vec<&Rule> = catalog.rules.iter().filter(|r| include(r)).collect();
+    let (dq, others): (Vec<&Rule>, Vec<&Rule>) =
+        selected.into_iter().partition(|r| r.area == Area::Dq);
     let mut evaluation = Evaluation::default();
-    for rule in catalog.rules.iter().filter(|r| include(r)) {
-        let Some(kind) = checks::kind(&rule.check) else {
-            // The catalogue loader has already rejected unknown kinds.
-            continue;
-        };
-        if let Some(missing) = kind.needs.iter().find(|t| snapshot.table(t).is_none()) {
-            evaluation.outcomes.push(RuleOutcome {
-                rule_id: rule.id.clone(),
-                state: OutcomeState::NotEvaluable {
-                    reason: format!("the optional table {missing} is absent"),
-                },
-            });
+    let mut excluded: HashMap<&'static str, Vec<(u32, u64)>> = HashMap::new();
+    for rule in dq {
+        if let Some(rows) = run_rule(&ctx, rule, &mut evaluation)? {
+            for (table, file, row) in
+                exclusions(&rows).map_err(|source| RulesError::Evaluation {
+                    rule: rule.id.clone(),
+                    source,
+                })?
+            {
+                excluded.entry(table).or_default().push((file, row));
+            }
+        }
+    }
+    ctx.excluded = excluded
+        .into_iter()
+        .filter_map(|(table, rows)| {
+            let (files, rows): (Vec<u32>, Vec<u64>) = rows.into_iter().unzip();
+            DataFrame::new_infer_height(vec![
+                Column::new(FILE_COLUMN.into(), files),
+                Column::new(ROW_COLUMN.into(), rows),
+            ])
+            .ok()
+            .map(|df| (table, df))
+        })
+        .collect();
+    for rule in others {
+        run_rule(&ctx, rule, &mut evaluation)?;
+    }
+    // Report in catalogue order whatever order the rules ran in.
+    let order: HashMap<&str, usize> = catalog
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let rank = |id: &str| order.get(id).copied().unwrap_or(usize::MAX);
+    evaluation.findings.sort_by_key(|f| rank(&f.rule_id));
+    evaluation.outcomes.sort_by_key(|o| rank(&o.rule_id));
+    Ok(evaluation)
+}
+
+/// Runs one rule, adding its findings and outcome; returns its raw rows.
+fn run_rule(
+    ctx: &Context<'_>,
+    rule: &Rule,
+    evaluation: &mut Evaluation,
+) -> Result<Option<DataFrame>, RulesError> {
+    let outcome = |state| RuleOutcome {
+        rule_id: rule.id.clone(),
+        state,
+    };
+    if let Some(reason) = &rule.disabled {
+        evaluation.outcomes.push(outcome(OutcomeState::Disabled {
+            reason: reason.clone(),
+        }));
+        return Ok(None);
+    }
+    let Some(kind) = checks::kind(&rule.check) else {
+        // The catalogue loader has already rejected unknown kinds.
+        return Ok(None);
+    };
+    if let Some(missing) = kind.needs.iter().find(|t| ctx.snapshot.table(t).is_none()) {
+        evaluation
+            .outcomes
+            .push(outcome(OutcomeState::NotEvaluable {
+                reason: format!("the optional table {missing} is absent"),
+            }));
+        return Ok(None);
+    }
+    let _span = tracing::info_span!("rule", id = %rule.id).entered();
+    let started = std::time::Instant::now();
+    let wrap = |source| RulesError::Evaluation {
+        rule: rule.id.clone(),
+        source,
+    };
+    let rows = (kind.evaluate)(ctx, rule)
+        .and_then(|lf| lf.collect())
+        .map_err(wrap)?;
+    let findings = to_findings(rule, ctx.snapshot, &rows).map_err(wrap)?;
+    tracing::info!(findings = findings.len(), elapsed = ?started.elapsed(), "evaluated");
+    evaluation.outcomes.push(outcome(OutcomeState::Evaluated {
+        findings: findings.len(),
+    }));
+    evaluation.findings.extend(findings);
+    Ok(Some(rows))
+}
+
+/// The input rows a data-quality rule's output marks as unusable.
+fn exclusions(rows: &DataFrame) -> PolarsResult<Vec<(&'static str, u32, u64)>> {
+    if rows.column("excludes").is_err() {
+        return Ok(Vec::new());
+    }
+    let flags = rows.column("excludes")?.bool()?.clone();
+    let tables = rows.column("ref_table")?.str()?.clone();
+    let files = rows.column("ref_file")?.u32()?.clone();
+    let numbers = rows.column("ref_row")?.u64()?.clone();
+    let mut out = Vec::new();
+    for i in 0..rows.height() {
+        if flags.get(i) != Some(true) {
             continue;
         }
-        let _span = tracing::info_span!("rule", id = %rule.id).entered();
-        let wrap = |source| RulesError::Evaluation {
-            rule: rule.id.clone(),
-            source,
-        };
-        let rows = (kind.evaluate)(&ctx, rule)
-            .and_then(LazyFrame::collect)
-            .map_err(wrap)?;
-        let findings = to_findings(rule, snapshot, &rows).map_err(wrap)?;
-        tracing::info!(findings = findings.len(), "evaluated");
-        evaluation.outcomes.push(RuleOutcome {
-            rule_id: rule.id.clone(),
-            state: OutcomeState::Evaluated {
-                findings: findings.len(),
-            },
-        });
-        evaluation.findings.extend(findings);
+        let table = tables
+            .get(i)
+            .and_then(accessaudit_ingest::contract::table)
+            .map(|t| t.name);
+        if let (Some(t), Some(f), Some(r)) = (table, files.get(i), numbers.get(i)) {
+            out.push((t, f, r));
+        }
     }
-    Ok(evaluation)
+    Ok(out)
 }
 
 /// Turns a check's output rows into findings of `rule`.

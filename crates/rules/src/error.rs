@@ -27,7 +27,7 @@ impl std::fmt::Display for DefinitionProblem {
 #[derive(Debug, thiserror::Error)]
 pub enum RulesError {
     /// Rule definitions with problems; every problem is listed.
-    #[error("{} problem(s) in the rule definitions:\n{}", problems.len(), problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    #[error("{} problem(s) found:\n{}", problems.len(), problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
     Definitions {
         /// The problems, in file and line order.
         problems: Vec<DefinitionProblem>,

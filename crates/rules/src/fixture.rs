@@ -240,11 +240,7 @@ fn read_expected(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), String>
                 .column(c)
                 .and_then(|s| s.get(i))
                 .map_err(|e| e.to_string())?;
-            row.push(match v {
-                AnyValue::Null => String::new(),
-                AnyValue::String(s) => s.to_string(),
-                other => other.to_string(),
-            });
+            row.push(crate::display::text(&v).unwrap_or_default());
         }
         rows.push(row);
     }

@@ -8,11 +8,12 @@
 pub mod catalog;
 pub mod checks;
 pub mod definition;
-mod display;
+pub(crate) mod display;
 pub mod engine;
 pub mod error;
 pub mod finding;
 pub mod fixture;
+pub mod policy;
 pub mod severity;
 pub mod template;
 

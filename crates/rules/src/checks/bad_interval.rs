@@ -52,7 +52,13 @@ fn ends_before_start(
         let s = display::text(&df.column(start)?.get(i)?).unwrap_or_default();
         let e = display::text(&df.column(end)?.get(i)?).unwrap_or_default();
         if let (Some(file), Some(row)) = (files.get(i), rows.get(i)) {
-            problems.push(table, file, row, format!("{end} {e} is before {start} {s}"));
+            problems.push(
+                table,
+                file,
+                row,
+                format!("{end} {e} is before {start} {s}"),
+                true,
+            );
         }
     }
     Ok(())
@@ -120,6 +126,7 @@ fn overlapping_employment(ctx: &Context<'_>, problems: &mut RowProblems) -> Pola
                 f,
                 r,
                 format!("overlaps {} of the same person", t.row_ref(of, or)),
+                true,
             );
         }
     }

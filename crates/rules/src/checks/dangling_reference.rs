@@ -30,6 +30,10 @@ struct Reference {
     when: Option<(&'static str, &'static str)>,
     /// What the key names, for the message.
     what: &'static str,
+    /// Whether a row whose key names nothing is left out of the other rules
+    /// (an account or role that names nothing); a dangling `basis_ref` stays
+    /// in, since it is also the ACC-03/TIME-04 violation it causes.
+    excludes: bool,
 }
 
 const REFERENCES: &[Reference] = &[
@@ -40,6 +44,7 @@ const REFERENCES: &[Reference] = &[
         to_keys: &["system", "account_id"],
         when: None,
         what: "account",
+        excludes: true,
     },
     Reference {
         from: "role_assignments",
@@ -48,6 +53,7 @@ const REFERENCES: &[Reference] = &[
         to_keys: &["system", "role"],
         when: None,
         what: "role",
+        excludes: true,
     },
     Reference {
         from: "accounts",
@@ -56,6 +62,7 @@ const REFERENCES: &[Reference] = &[
         to_keys: &["system"],
         when: None,
         what: "system",
+        excludes: false,
     },
     Reference {
         from: "duty_roles",
@@ -64,6 +71,7 @@ const REFERENCES: &[Reference] = &[
         to_keys: &["system", "role"],
         when: None,
         what: "role",
+        excludes: true,
     },
     Reference {
         from: "access_requests",
@@ -72,6 +80,7 @@ const REFERENCES: &[Reference] = &[
         to_keys: &["system", "role"],
         when: None,
         what: "role",
+        excludes: true,
     },
     Reference {
         from: "employees",
@@ -80,6 +89,7 @@ const REFERENCES: &[Reference] = &[
         to_keys: &["position_id"],
         when: None,
         what: "position",
+        excludes: false,
     },
     Reference {
         from: "position_duties",
@@ -88,6 +98,7 @@ const REFERENCES: &[Reference] = &[
         to_keys: &["position_id"],
         when: None,
         what: "position",
+        excludes: false,
     },
     Reference {
         from: "role_assignments",
@@ -96,6 +107,7 @@ const REFERENCES: &[Reference] = &[
         to_keys: &["request_id"],
         when: Some(("basis", "request")),
         what: "request",
+        excludes: false,
     },
     Reference {
         from: "role_assignments",
@@ -104,6 +116,7 @@ const REFERENCES: &[Reference] = &[
         to_keys: &["order_id"],
         when: Some(("basis", "substitution")),
         what: "substitution order",
+        excludes: false,
     },
     Reference {
         from: "access_log",
@@ -112,6 +125,7 @@ const REFERENCES: &[Reference] = &[
         to_keys: &["system", "account_id"],
         when: None,
         what: "account",
+        excludes: true,
     },
 ];
 
@@ -178,6 +192,7 @@ fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
                     parts.join("/"),
                     r.to
                 ),
+                r.excludes,
             );
         }
     }

@@ -4,21 +4,59 @@
 //! columns its rules' messages use). Nothing outside these modules knows
 //! about a particular rule.
 
+use std::collections::HashMap;
+
 use polars::prelude::*;
 
+use accessaudit_ingest::contract::{FILE_COLUMN, ROW_COLUMN};
 use accessaudit_ingest::Snapshot;
 
 use crate::definition::Rule;
 
+mod absence_suspension;
 mod bad_interval;
 mod dangling_reference;
+mod dormant_account;
+mod duplicate_accounts;
+pub mod facts;
+mod grant_basis;
+mod late_fulfilment;
+mod late_termination;
+mod orphan_account;
 mod person_code;
+mod requested_end;
+mod revocation_deadline;
 mod row_problems;
+mod self_approval;
+mod shared_account;
+mod sod_conflict;
+mod stale_transfer_role;
+mod substitution_basis;
+mod substitution_overrun;
+mod unjustified_role;
 
 /// What a check sees.
 pub struct Context<'a> {
     /// The loaded snapshot.
     pub snapshot: &'a Snapshot,
+    /// Rows of each table left out of the non-DQ rules (`__file`, `__row`).
+    pub excluded: HashMap<&'static str, DataFrame>,
+}
+
+impl Context<'_> {
+    /// Table `name` without the rows the data-quality rules left out.
+    pub fn frame(&self, name: &str) -> LazyFrame {
+        let frame = self.snapshot.frame(name);
+        match self.excluded.get(name) {
+            Some(rows) if rows.height() > 0 => frame.join(
+                rows.clone().lazy(),
+                [col(FILE_COLUMN), col(ROW_COLUMN)],
+                [col(FILE_COLUMN), col(ROW_COLUMN)],
+                JoinArgs::new(JoinType::Anti),
+            ),
+            _ => frame,
+        }
+    }
 }
 
 /// The type a parameter must have.
@@ -81,6 +119,22 @@ pub struct CheckKind {
 
 /// Every check kind.
 pub const KINDS: &[CheckKind] = &[
+    unjustified_role::KIND,
+    orphan_account::KIND,
+    grant_basis::KIND,
+    self_approval::KIND,
+    sod_conflict::KIND,
+    shared_account::KIND,
+    dormant_account::KIND,
+    duplicate_accounts::KIND,
+    late_termination::KIND,
+    stale_transfer_role::KIND,
+    absence_suspension::KIND,
+    substitution_basis::KIND,
+    substitution_overrun::KIND,
+    late_fulfilment::KIND,
+    revocation_deadline::KIND,
+    requested_end::KIND,
     person_code::KIND,
     dangling_reference::KIND,
     bad_interval::KIND,

@@ -62,7 +62,7 @@ fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
                 ])
                 .filter(col("detail").is_not_null())
                 .collect()?;
-            problems.push_frame(table.spec.name, &df)?;
+            problems.push_frame(table.spec.name, &df, true)?;
         }
     }
     problems.into_frame()

@@ -5,46 +5,64 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-/// Problems keyed by (table order, table, file index, row).
+/// An input row: (table order, table, file index, row).
+type RowKey = (usize, &'static str, u32, u64);
+
+/// Problems per input row, with whether any of them leaves the row out of
+/// the other rules.
 #[derive(Default)]
 pub struct RowProblems {
-    rows: BTreeMap<(usize, &'static str, u32, u64), Vec<String>>,
+    rows: BTreeMap<RowKey, (Vec<String>, bool)>,
 }
 
 impl RowProblems {
-    /// Notes a problem of row `row` of file `file` of `table`.
-    pub fn push(&mut self, table: &'static str, file: u32, row: u64, detail: String) {
+    /// Notes a problem of row `row` of file `file` of `table`; `excludes`
+    /// says whether it leaves the row out of the other rules.
+    pub fn push(
+        &mut self,
+        table: &'static str,
+        file: u32,
+        row: u64,
+        detail: String,
+        excludes: bool,
+    ) {
         let order = accessaudit_ingest::contract::TABLES
             .iter()
             .position(|t| t.name == table)
             .unwrap_or(usize::MAX);
-        self.rows
-            .entry((order, table, file, row))
-            .or_default()
-            .push(detail);
+        let entry = self.rows.entry((order, table, file, row)).or_default();
+        entry.0.push(detail);
+        entry.1 |= excludes;
     }
 
     /// Notes every row of a small frame with `__file`, `__row` and a `detail`
     /// column (one problem per frame row).
-    pub fn push_frame(&mut self, table: &'static str, df: &DataFrame) -> PolarsResult<()> {
+    pub fn push_frame(
+        &mut self,
+        table: &'static str,
+        df: &DataFrame,
+        excludes: bool,
+    ) -> PolarsResult<()> {
         let files = df.column("__file")?.u32()?.clone();
         let rows = df.column("__row")?.u64()?.clone();
         let details = df.column("detail")?.str()?.clone();
         for i in 0..df.height() {
             if let (Some(f), Some(r), Some(d)) = (files.get(i), rows.get(i), details.get(i)) {
-                self.push(table, f, r, d.to_string());
+                self.push(table, f, r, d.to_string(), excludes);
             }
         }
         Ok(())
     }
 
-    /// One row per input row: `ref_table`, `ref_file`, `ref_row`, `details`.
+    /// One row per input row: `ref_table`, `ref_file`, `ref_row`, `details`, `excludes`.
     pub fn into_frame(self) -> PolarsResult<LazyFrame> {
         let mut tables = Vec::new();
         let mut files = Vec::new();
         let mut rows = Vec::new();
         let mut details = Vec::new();
-        for ((_, table, file, row), mut d) in self.rows {
+        let mut excludes = Vec::new();
+        for ((_, table, file, row), (mut d, ex)) in self.rows {
+            excludes.push(ex);
             d.dedup();
             tables.push(table);
             files.push(file);
@@ -56,6 +74,7 @@ impl RowProblems {
             Column::new("ref_file".into(), files),
             Column::new("ref_row".into(), rows),
             Column::new("details".into(), details),
+            Column::new("excludes".into(), excludes),
         ])?;
         Ok(df.lazy())
     }

@@ -1,0 +1,93 @@
+//! One module per command; each returns the exit code or an error.
+
+mod audit;
+mod rules;
+mod validate;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use accessaudit_ingest::{IngestError, LoadOptions, Snapshot};
+use accessaudit_report::output::OutputError;
+use accessaudit_rules::{Catalog, RulesError};
+
+use crate::cli::{CatalogArgs, Command, DataArgs, RulesCommand};
+
+/// Exit code for unusable input or arguments.
+pub const EXIT_UNUSABLE: u8 = 2;
+
+/// Exit code for findings at or above `--fail-on`, or failed rule fixtures.
+pub const EXIT_FINDINGS: u8 = 1;
+
+/// Why a command could not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// The snapshot could not be read.
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    /// The rules could not be loaded or run.
+    #[error(transparent)]
+    Rules(#[from] RulesError),
+    /// The outputs could not be written.
+    #[error("cannot write the outputs: {0}")]
+    Output(#[from] OutputError),
+    /// A file named on the command line cannot be read.
+    #[error("{path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// An argument has a value the command cannot use.
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Runs `command`.
+pub fn run(command: Command) -> Result<ExitCode, CommandError> {
+    match command {
+        Command::Audit(args) => audit::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Rules { command } => match command {
+            RulesCommand::List { catalog } => rules::list(&catalog),
+            RulesCommand::Show { id, catalog } => rules::show(&id, &catalog),
+            RulesCommand::Doc { catalog } => rules::doc(&catalog),
+            RulesCommand::Test { fixtures, catalog } => rules::test(&fixtures, &catalog),
+        },
+    }
+}
+
+/// Loads the snapshot the data arguments name.
+fn load(args: &DataArgs) -> Result<Snapshot, IngestError> {
+    Snapshot::load(
+        &args.data,
+        &LoadOptions {
+            lenient: args.lenient,
+            as_of: args.as_of.clone(),
+            period: args.period.clone(),
+        },
+    )
+}
+
+/// The catalogue in force: built-in or `--rules DIR`, then `--policy FILE`.
+fn catalog(args: &CatalogArgs) -> Result<Catalog, CommandError> {
+    let catalog = match &args.rules {
+        Some(dir) => Catalog::load_dir(dir)?,
+        None => Catalog::builtin()?,
+    };
+    match &args.policy {
+        Some(path) => {
+            let text = read(path)?;
+            Ok(catalog.with_policy(&path.display().to_string(), &text)?)
+        }
+        None => Ok(catalog),
+    }
+}
+
+fn read(path: &Path) -> Result<String, CommandError> {
+    std::fs::read_to_string(path).map_err(|source| CommandError::Read {
+        path: path.display().to_string(),
+        source,
+    })
+}

@@ -1,0 +1,21 @@
+//! `validate`: load, check every value, run the data-quality rules.
+
+use std::process::ExitCode;
+
+use accessaudit_rules::{Area, Catalog};
+
+use super::{load, CommandError};
+use crate::cli::ValidateArgs;
+
+/// Runs `validate`.
+pub fn run(args: ValidateArgs) -> Result<ExitCode, CommandError> {
+    let snapshot = load(&args.data)?;
+    let catalog = Catalog::builtin()?;
+    let evaluation = accessaudit_rules::evaluate(&catalog, &snapshot, |r| r.area == Area::Dq)?;
+    print!(
+        "{}",
+        accessaudit_report::text::validation_summary(&snapshot, &evaluation)
+    );
+    // DQ findings are findings, not failures: the data could be read.
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,355 @@
+//! `accessaudit audit` and `accessaudit rules` as a user runs them.
+
+// Tests stop at the first broken expectation; that is what expect is for here.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn run(args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_accessaudit"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("run accessaudit");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    out
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_string()
+}
+
+/// Reads a CSV file with a header into rows of (column -> value).
+fn read_csv(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let df = polars::prelude::CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+        .expect("reader");
+    let df = polars::prelude::SerReader::finish(df).expect("csv");
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    (0..df.height())
+        .map(|i| {
+            names
+                .iter()
+                .map(|n| {
+                    let v = df
+                        .column(n)
+                        .unwrap()
+                        .str()
+                        .unwrap()
+                        .get(i)
+                        .unwrap_or("")
+                        .to_string();
+                    (n.trim_start_matches('\u{feff}').to_string(), v)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn audit_on_the_demo_finds_exactly_the_planted_violations() {
+    let out_dir = tempfile::tempdir().expect("tmp");
+    let out = run(&[
+        "audit",
+        "--data",
+        "fixtures/demo",
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let key = ["rule_id", "system", "account_id", "person_id", "ref"];
+    let project = |rows: Vec<std::collections::BTreeMap<String, String>>| -> BTreeSet<Vec<String>> {
+        rows.into_iter()
+            .map(|r| {
+                key.iter()
+                    .map(|k| r.get(*k).cloned().unwrap_or_default())
+                    .collect()
+            })
+            .collect()
+    };
+    let expected = project(read_csv(
+        &repo().join("fixtures/demo/expected-findings.csv"),
+    ));
+    let found = project(read_csv(&out_dir.path().join("findings.csv")));
+    let missing: Vec<_> = expected.difference(&found).collect();
+    let unexpected: Vec<_> = found.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && unexpected.is_empty(),
+        "missing: {missing:#?}\nunexpected: {unexpected:#?}"
+    );
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("by severity: critical 1,"), "{stdout}");
+}
+
+#[test]
+fn findings_csv_has_the_contract_columns_a_bom_and_owner_only_permissions() {
+    let out_dir = tempfile::tempdir().expect("tmp");
+    let target = out_dir.path().join("q3");
+    run(&[
+        "audit",
+        "--data",
+        "fixtures/demo",
+        "--out",
+        target.to_str().unwrap(),
+    ]);
+    let bytes = std::fs::read(target.join("findings.csv")).expect("findings.csv");
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM");
+    let header = text(&bytes[3..])
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        header,
+        "finding_id,rule_id,severity,area,status,system,account_id,person_id,person_name,unit,role,subject,case_id,ref,first_seen,last_seen,events,days_late,message,evidence"
+    );
+    assert!(
+        text(&bytes).contains("Kärt Maasikas"),
+        "Estonian letters intact"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let file_mode = std::fs::metadata(target.join("findings.csv"))
+            .unwrap()
+            .permissions()
+            .mode();
+        let dir_mode = std::fs::metadata(&target).unwrap().permissions().mode();
+        assert_eq!(file_mode & 0o777, 0o600);
+        assert_eq!(dir_mode & 0o777, 0o700);
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&target)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(leftovers, ["findings.csv"], "no staging files left behind");
+}
+
+#[test]
+fn the_same_inputs_give_the_same_bytes() {
+    let a = tempfile::tempdir().expect("tmp");
+    let b = tempfile::tempdir().expect("tmp");
+    run(&[
+        "audit",
+        "--data",
+        "fixtures/demo",
+        "--out",
+        a.path().to_str().unwrap(),
+    ]);
+    run(&[
+        "audit",
+        "--data",
+        "fixtures/demo",
+        "--out",
+        b.path().to_str().unwrap(),
+    ]);
+    let fa = std::fs::read(a.path().join("findings.csv")).unwrap();
+    let fb = std::fs::read(b.path().join("findings.csv")).unwrap();
+    assert!(!fa.is_empty());
+    assert_eq!(fa, fb);
+}
+
+#[test]
+fn fail_on_sets_the_exit_code() {
+    let out_dir = tempfile::tempdir().expect("tmp");
+    let dir = out_dir.path().to_str().unwrap();
+    // The demo has one critical finding (TIME-01).
+    let critical = run(&[
+        "audit",
+        "--data",
+        "fixtures/demo",
+        "--out",
+        dir,
+        "--fail-on",
+        "critical",
+    ]);
+    assert_eq!(critical.status.code(), Some(1));
+    // fixtures/base has none at all.
+    let clean = run(&[
+        "audit",
+        "--data",
+        "fixtures/base",
+        "--out",
+        dir,
+        "--fail-on",
+        "info",
+    ]);
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stdout));
+    let bad = run(&[
+        "audit",
+        "--data",
+        "fixtures/demo",
+        "--out",
+        dir,
+        "--fail-on",
+        "severe",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("--fail-on \"severe\""));
+}
+
+#[test]
+fn a_bad_snapshot_writes_nothing() {
+    let out_dir = tempfile::tempdir().expect("tmp");
+    let target = out_dir.path().join("never");
+    let out = run(&[
+        "audit",
+        "--data",
+        "fixtures/rules",
+        "--out",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !target.exists(),
+        "no output folder for an unusable snapshot"
+    );
+}
+
+#[test]
+fn a_policy_changes_parameters_and_severities_and_disables_rules() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[rules.ACC-07]\nparams = { dormant_days = 30 }\nseverity = \"medium\"\n\n[rules.TIME-01]\nenabled = false\nreason = \"Leavers are handled by the HR system\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let result = run(&[
+        "audit",
+        "--data",
+        "fixtures/demo",
+        "--out",
+        out.to_str().unwrap(),
+        "--policy",
+        policy.to_str().unwrap(),
+    ]);
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+    let rows = read_csv(&out.join("findings.csv"));
+    let acc07: Vec<_> = rows.iter().filter(|r| r["rule_id"] == "ACC-07").collect();
+    assert!(
+        acc07.len() > 1,
+        "a 30-day limit finds more dormant accounts"
+    );
+    assert!(acc07.iter().all(|r| r["severity"] == "medium"));
+    assert!(rows.iter().all(|r| r["rule_id"] != "TIME-01"));
+    assert!(text(&result.stdout)
+        .contains("TIME-01 disabled by the policy: Leavers are handled by the HR system"));
+    let show = run(&[
+        "rules",
+        "show",
+        "ACC-07",
+        "--policy",
+        policy.to_str().unwrap(),
+    ]);
+    let shown = text(&show.stdout);
+    assert!(
+        shown.contains("dormant_days = 30  (set by the policy)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("severity  medium  (set by the policy)"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_bad_policy_is_rejected_with_lines() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[rules.ACC-99]\nseverity = \"low\"\n\n[rules.ACC-07]\nparams = { dormant_days = \"ninety\" }\n\n[rules.PD-08]\nenabled = false\n",
+    )
+    .unwrap();
+    let out = run(&["rules", "list", "--policy", policy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("policy.toml:1: unknown rule id \"ACC-99\""),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("policy.toml:5: parameter \"dormant_days\" of ACC-07 must be a whole number"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("PD-08"), "{stderr}");
+}
+
+#[test]
+fn rules_list_and_show_come_from_the_rule_files() {
+    let list = text(&run(&["rules", "list"]).stdout);
+    for id in ["ACC-01", "ACC-08", "TIME-01", "TIME-08", "DQ-01", "DQ-03"] {
+        assert!(list.contains(id), "{id} missing from: {list}");
+    }
+    let show = run(&["rules", "show", "time-06"]);
+    assert_eq!(show.status.code(), Some(0));
+    let shown = text(&show.stdout);
+    assert!(shown.contains("TIME-06 late-fulfilment"), "{shown}");
+    assert!(shown.contains("fulfilment_working_days = 3"), "{shown}");
+    let unknown = run(&["rules", "show", "XYZ-1"]);
+    assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[test]
+fn rules_test_passes_on_the_fixtures_and_fails_on_a_broken_case() {
+    let ok = run(&["rules", "test"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stdout));
+    assert!(text(&ok.stdout).trim_end().ends_with(" passed, 0 failed"));
+    // A case that expects a finding the rule does not produce.
+    let dir = tempfile::tempdir().expect("tmp");
+    let case = dir.path().join("ACC-07/wrong");
+    std::fs::create_dir_all(&case).unwrap();
+    let base = repo().join("fixtures/base");
+    std::fs::write(
+        case.join("case.toml"),
+        format!(
+            "description = \"expects a finding that is not there\"\nbase = {:?}\n",
+            base.display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        case.join("expected.csv"),
+        "rule_id,system,account_id\nACC-07,SKAIS,jmets\n",
+    )
+    .unwrap();
+    let failed = run(&["rules", "test", "--fixtures", dir.path().to_str().unwrap()]);
+    assert_eq!(failed.status.code(), Some(1));
+    let stdout = text(&failed.stdout);
+    assert!(stdout.contains("FAILED ACC-07/wrong"), "{stdout}");
+    assert!(
+        stdout.contains("missing (1x): rule_id=ACC-07, system=SKAIS, account_id=jmets"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.trim_end().ends_with("0 passed, 1 failed"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn docs_rules_md_is_generated_from_the_rule_files() {
+    let generated = text(&run(&["rules", "doc"]).stdout);
+    let committed = std::fs::read_to_string(repo().join("docs/rules.md")).expect("docs/rules.md");
+    assert!(
+        generated == committed,
+        "docs/rules.md is out of date: run `cargo run -- rules doc > docs/rules.md`"
+    );
+}

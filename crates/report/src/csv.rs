@@ -1,0 +1,65 @@
+//! `findings.csv`: the findings columns in contract order, UTF-8 with a BOM
+//! so spreadsheets show Estonian letters, and cells that a spreadsheet would
+//! run as formulas defused.
+
+use std::io::Write;
+
+use accessaudit_rules::finding::COLUMNS;
+use accessaudit_rules::Finding;
+
+/// A cell as written: a leading `'` defuses `=`, `+`, `-`, `@`, tab and CR,
+/// and the cell is quoted when it holds a separator, quote or line break.
+pub fn cell(value: &str) -> String {
+    let defused = match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
+        _ => value.to_string(),
+    };
+    if defused.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", defused.replace('"', "\"\""))
+    } else {
+        defused
+    }
+}
+
+fn values(f: &Finding) -> Vec<String> {
+    COLUMNS
+        .iter()
+        .map(|c| match *c {
+            "finding_id" => f.finding_id.clone(),
+            "severity" => f.severity.to_string(),
+            "area" => f.area.to_string(),
+            "status" => f.status.as_str().to_string(),
+            "events" => f.events.map(|v| v.to_string()).unwrap_or_default(),
+            "days_late" => f.days_late.map(|v| v.to_string()).unwrap_or_default(),
+            other => f.text(other).unwrap_or_default().to_string(),
+        })
+        .collect()
+}
+
+/// Writes the findings as CSV.
+pub fn write_findings(out: &mut dyn Write, findings: &[Finding]) -> std::io::Result<()> {
+    out.write_all(b"\xEF\xBB\xBF")?;
+    writeln!(out, "{}", COLUMNS.join(","))?;
+    for f in findings {
+        let row: Vec<String> = values(f).iter().map(|v| cell(v)).collect();
+        writeln!(out, "{}", row.join(","))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_defused_and_quotes_escaped() {
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(cell("+372"), "'+372");
+        assert_eq!(cell("-1"), "'-1");
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("\tx"), "'\tx");
+        assert_eq!(cell("Jüri Õunapuu"), "Jüri Õunapuu");
+        assert_eq!(cell("a,b"), "\"a,b\"");
+        assert_eq!(cell(""), "");
+    }
+}

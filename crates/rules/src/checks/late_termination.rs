@@ -1,0 +1,163 @@
+//! `late_termination`: a personal account that stays open and unsuspended
+//! after its owner's employment ended.
+
+use polars::prelude::*;
+
+use super::facts::{self, covers, day, end_of_day};
+use super::{CheckKind, Context, ParamKind, ParamSpec};
+use crate::definition::Rule;
+
+/// The check kind.
+pub const KIND: CheckKind = CheckKind {
+    name: "late_termination",
+    summary: "personal accounts still open and unsuspended after the end of the owner's employment plus termination_grace_working_days",
+    params: &[
+        ParamSpec {
+            name: "termination_grace_working_days",
+            kind: ParamKind::Integer,
+        },
+        ParamSpec {
+            name: "escalated_severity",
+            kind: ParamKind::Text,
+        },
+    ],
+    needs: &[],
+    outputs: &[
+        "system", "account_id", "person_id", "person_name", "unit", "days_late", "end_day",
+        "roles_note", "state_note", "use_note", "first_seen", "last_seen", "evidence", "severity",
+    ],
+    evaluate,
+};
+
+fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
+    let as_of_day = day(ctx.snapshot.as_of_day());
+    let ended = ctx
+        .frame("employees")
+        .group_by([col("person_id")])
+        .agg([
+            col("valid_to").max().alias("end_day"),
+            col("valid_to")
+                .is_null()
+                .or(col("valid_to").gt_eq(as_of_day))
+                .any(true)
+                .alias("ongoing"),
+        ])
+        .filter(col("ongoing").not().and(col("end_day").is_not_null()))
+        .select([col("person_id"), col("end_day")]);
+    let accounts = ctx
+        .frame("accounts")
+        .with_column(facts::row_ref(ctx.snapshot.table("accounts")).alias("account_ref"))
+        .filter(col("kind").eq(lit("personal")))
+        .join(
+            ended,
+            [col("person_id")],
+            [col("person_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .with_columns([
+            col("created_at").alias("eff_start"),
+            polars::lazy::dsl::min_horizontal([col("closed_at"), col("suspended_from")])?
+                .alias("eff_end"),
+        ]);
+    let grace = rule.int("termination_grace_working_days").max(0) as u32;
+    let late = facts::late_rights(ctx, accounts, col("end_day"), grace, None)
+        .with_column(end_of_day(col("end_day")).alias("ended_at"));
+    let keys = || [col("system"), col("account_id")];
+    // The roles the account still carried when it should have been gone.
+    let roles = late
+        .clone()
+        .select([col("system"), col("account_id"), col("deadline_at")])
+        .join(
+            facts::rights(ctx).select([
+                col("system"),
+                col("account_id"),
+                col("role"),
+                col("valid_from"),
+                col("valid_to"),
+            ]),
+            keys(),
+            keys(),
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(covers("valid_from", "valid_to", col("deadline_at")))
+        .group_by(keys())
+        .agg([col("role")
+            .unique()
+            .sort(SortOptions::default())
+            .str()
+            .join(", ", true)
+            .alias("roles")]);
+    // Use after the end: logins, and access-log events when there is a log.
+    let events = late
+        .clone()
+        .select([col("system"), col("account_id"), col("ended_at")])
+        .join(
+            ctx.frame("access_log")
+                .select([col("system"), col("account_id"), col("ts")]),
+            keys(),
+            keys(),
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(col("ts").gt_eq(col("ended_at")))
+        .group_by(keys())
+        .agg([len().alias("uses"), col("ts").max().alias("last_use")]);
+    let left = || JoinArgs::new(JoinType::Left);
+    let rows = late
+        .join(roles, keys(), keys(), left())
+        .join(events, keys(), keys(), left())
+        .with_column(
+            col("open_at_as_of")
+                .or(col("uses").is_not_null())
+                .or(col("last_login_at").gt_eq(col("ended_at")))
+                .alias("escalate"),
+        );
+    Ok(facts::with_people(ctx, rows)
+        .sort(["system", "account_id"], SortMultipleOptions::default())
+        .select([
+            col("system"),
+            col("account_id"),
+            col("person_id"),
+            col("person_name"),
+            col("unit"),
+            col("days_late"),
+            col("end_day"),
+            facts::format(", still holding {}", vec![col("roles")])
+                .fill_null(lit(""))
+                .alias("roles_note"),
+            when(col("open_at_as_of"))
+                .then(lit("; it is still open at as_of"))
+                .otherwise(facts::format(
+                    "; it was closed or suspended on {}",
+                    vec![col("late_until")],
+                ))
+                .alias("state_note"),
+            facts::join_texts(
+                vec![
+                    facts::format(
+                        "; it was used {} time(s) after the end, last on {}",
+                        vec![col("uses"), col("last_use")],
+                    ),
+                    when(
+                        col("uses")
+                            .is_null()
+                            .and(col("last_login_at").gt_eq(col("ended_at"))),
+                    )
+                    .then(facts::format(
+                        "; its last login was on {}",
+                        vec![col("last_login_at")],
+                    ))
+                    .otherwise(lit(NULL).cast(DataType::String)),
+                ],
+                "",
+            )
+            .fill_null(lit(""))
+            .alias("use_note"),
+            col("deadline_at").alias("first_seen"),
+            col("late_end").alias("last_seen"),
+            col("account_ref").alias("evidence"),
+            when(col("escalate"))
+                .then(lit(rule.text("escalated_severity")))
+                .otherwise(lit(rule.severity.as_str()))
+                .alias("severity"),
+        ]))
+}
