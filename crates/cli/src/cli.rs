@@ -54,6 +54,9 @@ pub struct AuditArgs {
     /// Catalogue options.
     #[command(flatten)]
     pub catalog: CatalogArgs,
+    /// Subject options.
+    #[command(flatten)]
+    pub subjects: SubjectArgs,
     /// The folder to write findings.csv into (created owner-only).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -116,10 +119,25 @@ pub struct DataArgs {
     pub lenient: bool,
 }
 
+/// How data subjects (citizens) appear in outputs.
+#[derive(Debug, Args)]
+pub struct SubjectArgs {
+    /// Show subjects' real personal codes instead of pseudonyms.
+    #[arg(long)]
+    pub reveal_subjects: bool,
+    /// A file holding the pseudonym key (else ACCESSAUDIT_PSEUDONYM_KEY, else
+    /// a key created once in the user's config directory).
+    #[arg(long, value_name = "FILE")]
+    pub pseudonym_key: Option<PathBuf>,
+}
+
 /// `validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// Snapshot options.
     #[command(flatten)]
     pub data: DataArgs,
+    /// Subject options.
+    #[command(flatten)]
+    pub subjects: SubjectArgs,
 }

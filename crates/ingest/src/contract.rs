@@ -300,6 +300,22 @@ pub const TABLES: &[TableSpec] = &[
     },
 ];
 
+/// `person` columns that hold data subjects (citizens) rather than staff:
+/// outputs show them only as pseudonyms.
+pub const SUBJECT_COLUMNS: &[(&str, &str)] = &[
+    ("access_log", "subject_id"),
+    ("cases", "subject_id"),
+    ("watchlist", "subject_id"),
+    ("subjects", "subject_id"),
+    ("relations", "person_id"),
+    ("relations", "relative_id"),
+];
+
+/// Whether `table.column` holds data subjects.
+pub fn is_subject_column(table: &str, column: &str) -> bool {
+    SUBJECT_COLUMNS.contains(&(table, column))
+}
+
 /// The contract's table called `name`.
 pub fn table(name: &str) -> Option<&'static TableSpec> {
     TABLES.iter().find(|t| t.name == name)

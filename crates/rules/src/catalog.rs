@@ -152,7 +152,7 @@ impl Catalog {
                             Some(_) => {}
                         }
                     }
-                    for spec in kind.params {
+                    for spec in kind.params.iter().filter(|p| !p.optional) {
                         if !parsed.params.contains_key(spec.name) {
                             problem(
                                 parsed.check.span(),

@@ -17,7 +17,18 @@ pub fn text(value: &AnyValue<'_>) -> Option<String> {
         AnyValue::Datetime(v, unit, _) | AnyValue::DatetimeOwned(v, unit, _) => {
             instant(*v, *unit).map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
         }
+        AnyValue::Float64(v) => Some(number(*v)),
+        AnyValue::Float32(v) => Some(number(f64::from(*v))),
         other => Some(other.to_string().trim_matches('"').to_string()),
+    }
+}
+
+/// A number without a needless `.0`.
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
     }
 }
 

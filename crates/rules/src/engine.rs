@@ -14,6 +14,7 @@ use crate::definition::Rule;
 use crate::display;
 use crate::error::RulesError;
 use crate::finding::{finding_id, Finding, Status, TEXT_COLUMNS};
+use crate::pseudonym::Pseudonymizer;
 use crate::severity::{Area, Severity};
 use crate::template;
 
@@ -72,12 +73,24 @@ impl Evaluation {
 pub fn evaluate(
     catalog: &Catalog,
     snapshot: &Snapshot,
+    pseudonyms: &Pseudonymizer,
     include: impl Fn(&Rule) -> bool,
 ) -> Result<Evaluation, RulesError> {
-    let mut ctx = Context {
-        snapshot,
-        excluded: HashMap::new(),
-    };
+    let mut ctx = Context::new(snapshot, pseudonyms);
+    // Working hours are a parameter of whichever rule sets them (PD-08).
+    if let Some(hours) = catalog
+        .rules
+        .iter()
+        .filter(|r| r.disabled.is_none())
+        .find_map(|r| {
+            r.params
+                .get("working_hours")?
+                .as_str()
+                .and_then(checks::parse_working_hours)
+        })
+    {
+        ctx.working_hours = hours;
+    }
     let selected: Vec<&Rule> = catalog.rules.iter().filter(|r| include(r)).collect();
     let (dq, others): (Vec<&Rule>, Vec<&Rule>) =
         selected.into_iter().partition(|r| r.area == Area::Dq);
@@ -143,7 +156,10 @@ fn run_rule(
         // The catalogue loader has already rejected unknown kinds.
         return Ok(None);
     };
-    if let Some(missing) = kind.needs.iter().find(|t| ctx.snapshot.table(t).is_none()) {
+    if let Some(missing) = (kind.needs)(rule)
+        .iter()
+        .find(|t| ctx.snapshot.table(t).is_none())
+    {
         evaluation
             .outcomes
             .push(outcome(OutcomeState::NotEvaluable {
@@ -160,7 +176,7 @@ fn run_rule(
     let rows = (kind.evaluate)(ctx, rule)
         .and_then(|lf| lf.collect())
         .map_err(wrap)?;
-    let findings = to_findings(rule, ctx.snapshot, &rows).map_err(wrap)?;
+    let findings = to_findings(rule, ctx.snapshot, ctx.pseudonyms, &rows).map_err(wrap)?;
     tracing::info!(findings = findings.len(), elapsed = ?started.elapsed(), "evaluated");
     evaluation.outcomes.push(outcome(OutcomeState::Evaluated {
         findings: findings.len(),
@@ -195,7 +211,12 @@ fn exclusions(rows: &DataFrame) -> PolarsResult<Vec<(&'static str, u32, u64)>> {
 }
 
 /// Turns a check's output rows into findings of `rule`.
-fn to_findings(rule: &Rule, snapshot: &Snapshot, rows: &DataFrame) -> PolarsResult<Vec<Finding>> {
+fn to_findings(
+    rule: &Rule,
+    snapshot: &Snapshot,
+    pseudonyms: &Pseudonymizer,
+    rows: &DataFrame,
+) -> PolarsResult<Vec<Finding>> {
     let mut out = Vec::with_capacity(rows.height());
     let names: Vec<String> = rows
         .get_column_names()
@@ -212,6 +233,12 @@ fn to_findings(rule: &Rule, snapshot: &Snapshot, rows: &DataFrame) -> PolarsResu
                 display::text(&v)
             };
             values.insert(name.as_str(), text);
+        }
+        // Data subjects appear only as pseudonyms: in the column, in the
+        // message, and in the hash behind the finding id.
+        if let Some(Some(code)) = values.get("subject") {
+            let label = pseudonyms.label(code);
+            values.insert("subject", Some(label));
         }
         // A row of an input table becomes its `table:row` reference.
         if let (Some(Some(table)), Some(Some(file)), Some(Some(row))) = (

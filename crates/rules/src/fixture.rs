@@ -20,6 +20,7 @@ use accessaudit_ingest::{LoadOptions, Snapshot};
 use crate::catalog::Catalog;
 use crate::engine::{evaluate, OutcomeState};
 use crate::finding::Finding;
+use crate::pseudonym::Pseudonymizer;
 
 /// `case.toml`.
 #[derive(Debug, Default, Deserialize)]
@@ -136,7 +137,9 @@ fn run_inner(catalog: &Catalog, case: &Case, result: &mut CaseResult) -> Result<
         },
     )
     .map_err(|e| format!("loading the snapshot: {e}"))?;
-    let evaluation = evaluate(catalog, &snapshot, |r| {
+    // Fixtures show real codes so expected files can name the subjects.
+    let pseudonyms = Pseudonymizer::new(b"fixtures".to_vec(), true);
+    let evaluation = evaluate(catalog, &snapshot, &pseudonyms, |r| {
         rules.iter().any(|id| id.eq_ignore_ascii_case(&r.id))
     })
     .map_err(|e| e.to_string())?;

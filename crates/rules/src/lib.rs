@@ -14,6 +14,7 @@ pub mod error;
 pub mod finding;
 pub mod fixture;
 pub mod policy;
+pub mod pseudonym;
 pub mod severity;
 pub mod template;
 

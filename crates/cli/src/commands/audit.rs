@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use accessaudit_report::output::Staging;
 use accessaudit_rules::Severity;
 
-use super::{catalog, load, CommandError, EXIT_FINDINGS};
+use super::{catalog, load, pseudonyms, CommandError, EXIT_FINDINGS};
 use crate::cli::AuditArgs;
 
 /// Runs `audit`.
@@ -20,8 +20,9 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         None => None,
     };
     let catalog = catalog(&args.catalog)?;
+    let pseudonyms = pseudonyms(&args.subjects)?;
     let snapshot = load(&args.data)?;
-    let evaluation = accessaudit_rules::evaluate(&catalog, &snapshot, |_| true)?;
+    let evaluation = accessaudit_rules::evaluate(&catalog, &snapshot, &pseudonyms, |_| true)?;
     let mut staging = Staging::new(&args.out)?;
     staging.write("findings.csv", |w| {
         accessaudit_report::csv::write_findings(w, &evaluation.findings)

@@ -9,9 +9,10 @@ use std::process::ExitCode;
 
 use accessaudit_ingest::{IngestError, LoadOptions, Snapshot};
 use accessaudit_report::output::OutputError;
+use accessaudit_rules::pseudonym::{self, KeyError, Pseudonymizer};
 use accessaudit_rules::{Catalog, RulesError};
 
-use crate::cli::{CatalogArgs, Command, DataArgs, RulesCommand};
+use crate::cli::{CatalogArgs, Command, DataArgs, RulesCommand, SubjectArgs};
 
 /// Exit code for unusable input or arguments.
 pub const EXIT_UNUSABLE: u8 = 2;
@@ -39,6 +40,9 @@ pub enum CommandError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// No pseudonym key could be had.
+    #[error(transparent)]
+    Key(#[from] KeyError),
     /// An argument has a value the command cannot use.
     #[error("{0}")]
     Usage(String),
@@ -83,6 +87,12 @@ fn catalog(args: &CatalogArgs) -> Result<Catalog, CommandError> {
         }
         None => Ok(catalog),
     }
+}
+
+/// The pseudonymizer the subject arguments ask for.
+fn pseudonyms(args: &SubjectArgs) -> Result<Pseudonymizer, CommandError> {
+    let key = pseudonym::load_key(args.pseudonym_key.as_deref())?;
+    Ok(Pseudonymizer::new(key, args.reveal_subjects))
 }
 
 fn read(path: &Path) -> Result<String, CommandError> {

@@ -15,17 +15,20 @@ pub const KIND: CheckKind = CheckKind {
         ParamSpec {
             name: "suspend_absence_kinds",
             kind: ParamKind::Words,
+            optional: false,
         },
         ParamSpec {
             name: "long_absence_days",
             kind: ParamKind::Integer,
+            optional: false,
         },
         ParamSpec {
             name: "suspension_grace_working_days",
             kind: ParamKind::Integer,
+            optional: false,
         },
     ],
-    needs: &[],
+    needs: |_| &[],
     outputs: &[
         "system", "account_id", "person_id", "person_name", "unit", "role", "ref", "absence_kind",
         "absence_start", "absence_end", "absence_days", "days_late", "deadline_day",

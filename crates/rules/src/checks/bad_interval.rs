@@ -15,7 +15,7 @@ pub const KIND: CheckKind = CheckKind {
     name: "bad_interval",
     summary: "intervals whose end is before their start; overlapping employees rows of one person",
     params: &[],
-    needs: &[],
+    needs: |_| &[],
     outputs: OUTPUTS,
     evaluate,
 };

@@ -15,7 +15,7 @@ pub const KIND: CheckKind = CheckKind {
     name: "dangling_reference",
     summary: "keys that name nothing: assignment → account and role, account → system, employee → position, basis_ref → request or order, access_log → account",
     params: &[],
-    needs: &[],
+    needs: |_| &[],
     outputs: OUTPUTS,
     evaluate,
 };

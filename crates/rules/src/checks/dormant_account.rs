@@ -14,8 +14,9 @@ pub const KIND: CheckKind = CheckKind {
     params: &[ParamSpec {
         name: "dormant_days",
         kind: ParamKind::Integer,
+        optional: false,
     }],
-    needs: &[],
+    needs: |_| &[],
     outputs: &[
         "system", "account_id", "person_id", "person_name", "unit", "last_used", "how",
         "idle_days", "dormant_days", "evidence",

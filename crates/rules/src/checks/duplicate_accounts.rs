@@ -12,7 +12,7 @@ pub const KIND: CheckKind = CheckKind {
     name: "duplicate_accounts",
     summary: "persons with more than one open personal account in one system at as_of",
     params: &[],
-    needs: &[],
+    needs: |_| &[],
     outputs: &[
         "system",
         "person_id",

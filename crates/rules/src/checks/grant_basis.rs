@@ -13,7 +13,7 @@ pub const KIND: CheckKind = CheckKind {
     name: "grant_basis",
     summary: "assignments with basis request that no approved grant request of the same person, system and role backs",
     params: &[],
-    needs: &[],
+    needs: |_| &[],
     outputs: &[
         "system", "account_id", "person_id", "person_name", "unit", "role", "ref", "granted",
         "reasons", "evidence",

@@ -19,8 +19,9 @@ pub const KIND: CheckKind = CheckKind {
     params: &[ParamSpec {
         name: "fulfilment_working_days",
         kind: ParamKind::Integer,
+        optional: false,
     }],
-    needs: &[],
+    needs: |_| &[],
     outputs: &[
         "system", "person_id", "person_name", "unit", "role", "ref", "action", "approved",
         "deadline_day", "days_late", "outcome", "first_seen", "last_seen", "evidence",

@@ -15,13 +15,15 @@ pub const KIND: CheckKind = CheckKind {
         ParamSpec {
             name: "termination_grace_working_days",
             kind: ParamKind::Integer,
+            optional: false,
         },
         ParamSpec {
             name: "escalated_severity",
             kind: ParamKind::Text,
+            optional: false,
         },
     ],
-    needs: &[],
+    needs: |_| &[],
     outputs: &[
         "system", "account_id", "person_id", "person_name", "unit", "days_late", "end_day",
         "roles_note", "state_note", "use_note", "first_seen", "last_seen", "evidence", "severity",

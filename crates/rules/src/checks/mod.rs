@@ -4,6 +4,7 @@
 //! columns its rules' messages use). Nothing outside these modules knows
 //! about a particular rule.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use polars::prelude::*;
@@ -12,9 +13,12 @@ use accessaudit_ingest::contract::{FILE_COLUMN, ROW_COLUMN};
 use accessaudit_ingest::Snapshot;
 
 use crate::definition::Rule;
+use crate::pseudonym::Pseudonymizer;
 
 mod absence_suspension;
+mod access_events;
 mod bad_interval;
+mod bulk_access;
 mod dangling_reference;
 mod dormant_account;
 mod duplicate_accounts;
@@ -23,6 +27,7 @@ mod grant_basis;
 mod late_fulfilment;
 mod late_termination;
 mod orphan_account;
+pub mod pd_events;
 mod person_code;
 mod requested_end;
 mod revocation_deadline;
@@ -30,6 +35,7 @@ mod row_problems;
 mod self_approval;
 mod shared_account;
 mod sod_conflict;
+mod stale_export;
 mod stale_transfer_role;
 mod substitution_basis;
 mod substitution_overrun;
@@ -41,9 +47,49 @@ pub struct Context<'a> {
     pub snapshot: &'a Snapshot,
     /// Rows of each table left out of the non-DQ rules (`__file`, `__row`).
     pub excluded: HashMap<&'static str, DataFrame>,
+    /// How data subjects appear in outputs.
+    pub pseudonyms: &'a Pseudonymizer,
+    /// Working hours as minutes of the local day, `[from, to)`.
+    pub working_hours: (u32, u32),
+    /// The PD facts, computed by the first rule that needs them.
+    pd_groups: OnceCell<DataFrame>,
 }
 
-impl Context<'_> {
+/// Reads `HH:MM-HH:MM` as minutes of the day.
+pub fn parse_working_hours(text: &str) -> Option<(u32, u32)> {
+    let (a, b) = text.split_once(['-', '–'])?;
+    let minutes = |t: &str| -> Option<u32> {
+        let (h, m) = t.trim().split_once(':')?;
+        let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+        (h <= 24 && m < 60 && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
+    };
+    let (from, to) = (minutes(a)?, minutes(b)?);
+    (from < to).then_some((from, to))
+}
+
+impl<'a> Context<'a> {
+    /// A context with no rows left out yet.
+    pub fn new(snapshot: &'a Snapshot, pseudonyms: &'a Pseudonymizer) -> Self {
+        Context {
+            snapshot,
+            excluded: HashMap::new(),
+            pseudonyms,
+            working_hours: (7 * 60, 19 * 60),
+            pd_groups: OnceCell::new(),
+        }
+    }
+
+    /// The PD facts at the grain account × subject × day (see
+    /// [`pd_events::groups`]), computed once.
+    pub fn pd_groups(&self) -> PolarsResult<DataFrame> {
+        if let Some(df) = self.pd_groups.get() {
+            return Ok(df.clone());
+        }
+        let df = pd_events::groups(self)?;
+        let _ = self.pd_groups.set(df.clone());
+        Ok(df)
+    }
+
     /// Table `name` without the rows the data-quality rules left out.
     pub fn frame(&self, name: &str) -> LazyFrame {
         let frame = self.snapshot.frame(name);
@@ -68,6 +114,12 @@ pub enum ParamKind {
     Words,
     /// One word or sentence.
     Text,
+    /// A number, whole or not.
+    Number,
+    /// One of the listed words.
+    Choice(&'static [&'static str]),
+    /// A span of the day, `HH:MM-HH:MM`.
+    Hours,
 }
 
 impl ParamKind {
@@ -79,15 +131,21 @@ impl ParamKind {
             ParamKind::Words => value
                 .as_array()
                 .is_some_and(|a| a.iter().all(toml::Value::is_str)),
+            ParamKind::Number => value.is_integer() || value.is_float(),
+            ParamKind::Choice(words) => value.as_str().is_some_and(|v| words.contains(&v)),
+            ParamKind::Hours => value.as_str().and_then(parse_working_hours).is_some(),
         }
     }
 
     /// The type's name for messages.
-    pub fn describe(self) -> &'static str {
+    pub fn describe(self) -> String {
         match self {
-            ParamKind::Integer => "a whole number",
-            ParamKind::Text => "a string",
-            ParamKind::Words => "a list of strings",
+            ParamKind::Integer => "a whole number".into(),
+            ParamKind::Text => "a string".into(),
+            ParamKind::Words => "a list of strings".into(),
+            ParamKind::Number => "a number".into(),
+            ParamKind::Choice(words) => format!("one of {}", words.join(", ")),
+            ParamKind::Hours => "a span of the day such as \"07:00-19:00\"".into(),
         }
     }
 }
@@ -99,6 +157,8 @@ pub struct ParamSpec {
     pub name: &'static str,
     /// Its type.
     pub kind: ParamKind,
+    /// Whether a rule may leave it out.
+    pub optional: bool,
 }
 
 /// A check kind.
@@ -107,10 +167,10 @@ pub struct CheckKind {
     pub name: &'static str,
     /// What it checks, for `rules show`.
     pub summary: &'static str,
-    /// Parameters it takes (every one must be given a default in the rule file).
+    /// Parameters it takes (every required one must have a default in the rule file).
     pub params: &'static [ParamSpec],
-    /// Optional tables without which it cannot be evaluated.
-    pub needs: &'static [&'static str],
+    /// Optional tables without which the rule cannot be evaluated.
+    pub needs: fn(&Rule) -> &'static [&'static str],
     /// Columns of its output rows, for checking grains and message placeholders.
     pub outputs: &'static [&'static str],
     /// The evaluation.
@@ -135,6 +195,9 @@ pub const KINDS: &[CheckKind] = &[
     late_fulfilment::KIND,
     revocation_deadline::KIND,
     requested_end::KIND,
+    access_events::KIND,
+    bulk_access::KIND,
+    stale_export::KIND,
     person_code::KIND,
     dangling_reference::KIND,
     bad_interval::KIND,

@@ -12,7 +12,7 @@ pub const KIND: CheckKind = CheckKind {
     name: "orphan_account",
     summary: "open personal accounts whose owner is missing, unknown to HR or never employed",
     params: &[],
-    needs: &[],
+    needs: |_| &[],
     outputs: &[
         "system",
         "account_id",

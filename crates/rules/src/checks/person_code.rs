@@ -3,33 +3,42 @@
 
 use polars::prelude::*;
 
-use accessaudit_ingest::contract::{ColumnType, FILE_COLUMN, ROW_COLUMN};
+use accessaudit_ingest::contract::{is_subject_column, ColumnType, FILE_COLUMN, ROW_COLUMN};
 use accessaudit_ingest::isikukood;
 
 use super::row_problems::{RowProblems, OUTPUTS};
 use super::{CheckKind, Context};
 use crate::definition::Rule;
+use crate::pseudonym::Pseudonymizer;
 
 /// The check kind.
 pub const KIND: CheckKind = CheckKind {
     name: "invalid_person_code",
     summary: "every person value passes the isikukood date and check-digit test",
     params: &[],
-    needs: &[],
+    needs: |_| &[],
     outputs: OUTPUTS,
     evaluate,
 };
 
-/// `column "value" <problem>` for invalid codes, null for valid ones.
-fn describe_invalid(column: &'static str, values: Column) -> PolarsResult<Column> {
+/// `column "value" <problem>` for invalid codes, null for valid ones; a data
+/// subject's code is shown by its pseudonym.
+fn describe_invalid(
+    column: &'static str,
+    subjects: Option<Pseudonymizer>,
+    values: Column,
+) -> PolarsResult<Column> {
     let ca = values.str()?;
     let out: StringChunked = ca
         .iter()
         .map(|v| {
             let v = v?;
-            isikukood::validate(v)
-                .err()
-                .map(|problem| format!("{column} {v:?} {problem}"))
+            isikukood::validate(v).err().map(|problem| {
+                let shown = subjects
+                    .as_ref()
+                    .map_or_else(|| v.to_string(), |p| p.label(v));
+                format!("{column} {shown:?} {problem}")
+            })
         })
         .collect();
     Ok(out.with_name(ca.name().clone()).into_column())
@@ -45,6 +54,7 @@ fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
             .filter(|c| c.ty == ColumnType::Person)
         {
             let name = column.name;
+            let subjects = is_subject_column(table.spec.name, name).then(|| ctx.pseudonyms.clone());
             let df = table
                 .frame
                 .clone()
@@ -55,7 +65,7 @@ fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
                     col(ROW_COLUMN),
                     col(name)
                         .map(
-                            move |c| describe_invalid(name, c),
+                            move |c| describe_invalid(name, subjects.clone(), c),
                             |_, f| Ok(Field::new(f.name().clone(), DataType::String)),
                         )
                         .alias("detail"),

@@ -12,7 +12,7 @@ pub const KIND: CheckKind = CheckKind {
     name: "requested_end",
     summary: "assignments still effective after the valid_until day of the request behind them",
     params: &[],
-    needs: &[],
+    needs: |_| &[],
     outputs: &[
         "system",
         "account_id",

@@ -15,8 +15,9 @@ pub const KIND: CheckKind = CheckKind {
     params: &[ParamSpec {
         name: "revocation_working_days",
         kind: ParamKind::Integer,
+        optional: false,
     }],
-    needs: &[],
+    needs: |_| &[],
     outputs: &[
         "system", "person_id", "person_name", "unit", "role", "ref", "action", "target",
         "approved", "deadline_day", "days_late", "state_note", "first_seen", "last_seen",

@@ -12,7 +12,7 @@ pub const KIND: CheckKind = CheckKind {
     name: "self_approval",
     summary: "requests approved by their subject or requester; assignments granted by their holder (approved in the period or behind a right effective at as_of)",
     params: &[],
-    needs: &[],
+    needs: |_| &[],
     outputs: &[
         "system", "account_id", "person_id", "person_name", "unit", "role", "ref", "what",
         "evidence",

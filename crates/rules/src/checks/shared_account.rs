@@ -12,7 +12,7 @@ pub const KIND: CheckKind = CheckKind {
     name: "shared_account",
     summary: "service or shared accounts holding an effective personal-data role at as_of or appearing in access_log in the period",
     params: &[],
-    needs: &[],
+    needs: |_| &[],
     outputs: &["system", "account_id", "kind", "what", "events", "first_seen", "last_seen", "evidence"],
     evaluate,
 };

@@ -15,7 +15,7 @@ pub const KIND: CheckKind = CheckKind {
     summary:
         "a person holds both roles of a sod_conflicts pair at once, within the period or at as_of",
     params: &[],
-    needs: &["sod_conflicts"],
+    needs: |_| &["sod_conflicts"],
     outputs: &[
         "person_id",
         "person_name",

@@ -14,8 +14,9 @@ pub const KIND: CheckKind = CheckKind {
     params: &[ParamSpec {
         name: "transfer_grace_working_days",
         kind: ParamKind::Integer,
+        optional: false,
     }],
-    needs: &[],
+    needs: |_| &[],
     outputs: &[
         "system", "account_id", "person_id", "person_name", "unit", "role", "ref", "old_position",
         "new_position", "first_day", "days_late", "deadline_day", "state_note", "first_seen",

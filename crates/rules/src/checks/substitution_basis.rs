@@ -11,7 +11,7 @@ pub const KIND: CheckKind = CheckKind {
     name: "substitution_basis",
     summary: "basis-substitution assignments whose order is missing, names someone else, does not cover their start or system, or has no absence or absent holder behind it",
     params: &[],
-    needs: &[],
+    needs: |_| &[],
     outputs: &[
         "system", "account_id", "person_id", "person_name", "unit", "role", "ref", "granted",
         "reasons", "evidence",

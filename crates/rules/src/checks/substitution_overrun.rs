@@ -16,8 +16,9 @@ pub const KIND: CheckKind = CheckKind {
     params: &[ParamSpec {
         name: "substitution_grace_working_days",
         kind: ParamKind::Integer,
+        optional: false,
     }],
-    needs: &[],
+    needs: |_| &[],
     outputs: &[
         "system", "account_id", "person_id", "person_name", "unit", "role", "ref", "order_id",
         "absent_name", "due_day", "due_what", "days_late", "state_note", "first_seen",

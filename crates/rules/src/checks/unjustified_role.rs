@@ -14,8 +14,9 @@ pub const KIND: CheckKind = CheckKind {
     params: &[ParamSpec {
         name: "personal_data_severity",
         kind: ParamKind::Text,
+        optional: false,
     }],
-    needs: &[],
+    needs: |_| &[],
     outputs: &[
         "system", "account_id", "person_id", "person_name", "unit", "role", "role_name", "ref",
         "positions", "as_of_day", "evidence", "severity",
