@@ -25,10 +25,31 @@ fn init_logging(args: &cli::Cli) {
         .init();
 }
 
+/// Stack for the thread that runs the command: Polars' query planning
+/// recurses deeply on the audit's plans, more so in debug builds.
+const STACK_BYTES: usize = 256 * 1024 * 1024;
+
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     init_logging(&args);
-    match commands::run(args.command) {
+    let worker = std::thread::Builder::new()
+        .name("accessaudit".into())
+        .stack_size(STACK_BYTES)
+        .spawn(move || commands::run(args.command));
+    let result = match worker {
+        Ok(handle) => match handle.join() {
+            Ok(result) => result,
+            Err(_) => {
+                eprintln!("error: internal error (the command panicked); please report it");
+                return ExitCode::from(commands::EXIT_UNUSABLE);
+            }
+        },
+        Err(e) => {
+            eprintln!("error: cannot start the worker thread: {e}");
+            return ExitCode::from(commands::EXIT_UNUSABLE);
+        }
+    };
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");

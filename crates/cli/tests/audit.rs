@@ -13,6 +13,7 @@ fn repo() -> PathBuf {
 
 fn run(args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_accessaudit"))
+        .env("ACCESSAUDIT_PSEUDONYM_KEY", "test-key")
         .args(args)
         .current_dir(repo())
         .output()
@@ -351,5 +352,82 @@ fn docs_rules_md_is_generated_from_the_rule_files() {
     assert!(
         generated == committed,
         "docs/rules.md is out of date: run `cargo run -- rules doc > docs/rules.md`"
+    );
+}
+
+/// A snapshot made of fixtures/base and the files of one rule fixture case.
+fn assemble(case: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tmp");
+    for from in [repo().join("fixtures/base"), repo().join(case)] {
+        for entry in std::fs::read_dir(&from).expect("dir") {
+            let path = entry.expect("entry").path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if name.ends_with(".csv") && name != "expected.csv" {
+                std::fs::copy(&path, dir.path().join(&name)).expect("copy");
+            }
+        }
+    }
+    dir
+}
+
+#[test]
+fn no_output_names_a_citizen_unless_asked_to() {
+    let data = assemble("fixtures/rules/PD-07/fires");
+    let log = std::fs::read_to_string(data.path().join("access_log.csv")).unwrap();
+    let citizens: BTreeSet<String> = log
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(3).map(str::to_string))
+        .collect();
+    assert!(!citizens.is_empty());
+    let out = tempfile::tempdir().expect("tmp");
+    let hidden = out.path().join("hidden");
+    let result = run(&[
+        "audit",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--out",
+        hidden.to_str().unwrap(),
+    ]);
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+    let written = std::fs::read_to_string(hidden.join("findings.csv")).unwrap();
+    assert!(written.contains("PD-07"), "{written}");
+    assert!(
+        written.contains(",S-"),
+        "subjects appear as pseudonyms: {written}"
+    );
+    for c in &citizens {
+        assert!(
+            !written.contains(c.as_str()),
+            "citizen code {c} in findings.csv"
+        );
+        assert!(
+            !text(&result.stdout).contains(c.as_str()),
+            "citizen code {c} on the terminal"
+        );
+    }
+    let shown = out.path().join("shown");
+    run(&[
+        "audit",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--out",
+        shown.to_str().unwrap(),
+        "--reveal-subjects",
+    ]);
+    let revealed = std::fs::read_to_string(shown.join("findings.csv")).unwrap();
+    assert!(citizens.iter().all(|c| revealed.contains(c.as_str())));
+    // Pseudonyms are stable across runs with the same key.
+    let again = out.path().join("again");
+    run(&[
+        "audit",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        written,
+        std::fs::read_to_string(again.join("findings.csv")).unwrap()
     );
 }
