@@ -26,6 +26,8 @@ pub enum Command {
     Audit(AuditArgs),
     /// Load a snapshot, check every value, and run the data-quality rules.
     Validate(ValidateArgs),
+    /// Every access to one person's data, and the case that explains each.
+    SubjectReport(SubjectReportArgs),
     /// The rule catalogue: list, show, and run the rule fixtures.
     Rules {
         /// What to do with the rules.
@@ -64,6 +66,23 @@ pub struct AuditArgs {
     /// (critical, high, medium, low, info). Without it the exit code ignores findings.
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<String>,
+}
+
+/// `subject-report`.
+#[derive(Debug, Args)]
+pub struct SubjectReportArgs {
+    /// Snapshot options.
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Subject options.
+    #[command(flatten)]
+    pub subjects: SubjectArgs,
+    /// The data subject's personal code (isikukood, or EE + code).
+    #[arg(long, value_name = "ISIKUKOOD")]
+    pub subject: String,
+    /// A folder to write the report into as CSV (created owner-only).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// `rules ...`.

@@ -132,12 +132,25 @@ fn findings_csv_has_the_contract_columns_a_bom_and_owner_only_permissions() {
         assert_eq!(file_mode & 0o777, 0o600);
         assert_eq!(dir_mode & 0o777, 0o700);
     }
-    let leftovers: Vec<_> = std::fs::read_dir(&target)
+    let mut leftovers: Vec<_> = std::fs::read_dir(&target)
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().to_string())
         .collect();
-    assert_eq!(leftovers, ["findings.csv"], "no staging files left behind");
+    leftovers.sort();
+    assert_eq!(
+        leftovers,
+        ["findings.csv", "summary.json"],
+        "no staging files left behind"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(target.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["period"]["label"], "2026-Q3");
+    assert_eq!(summary["findings"]["total"].as_u64(), Some(17));
+    let hash = summary["tables"][0]["files"][0]["sha256"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(hash.len(), 64, "every input file's SHA-256");
 }
 
 #[test]
@@ -429,5 +442,72 @@ fn no_output_names_a_citizen_unless_asked_to() {
     assert_eq!(
         written,
         std::fs::read_to_string(again.join("findings.csv")).unwrap()
+    );
+}
+
+#[test]
+fn subject_report_lists_every_look_with_its_case() {
+    let data = assemble("fixtures/rules/PD-01/near-miss");
+    let log = std::fs::read_to_string(data.path().join("access_log.csv")).unwrap();
+    // The first event of the case names case C-1 of another unit.
+    let subject = log
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split(',').nth(3))
+        .unwrap()
+        .to_string();
+    let out = tempfile::tempdir().expect("tmp");
+    let result = run(&[
+        "subject-report",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--subject",
+        &format!("EE{subject}"),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+    let stdout = text(&result.stdout);
+    assert!(stdout.contains("Accesses to the data of S-"), "{stdout}");
+    assert!(stdout.contains(": 1 (0 unexplained)"), "{stdout}");
+    assert!(
+        stdout.contains("Jaan Mets") && stdout.contains("C-1"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains(&subject),
+        "the subject is pseudonymised: {stdout}"
+    );
+    let files: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .collect();
+    assert_eq!(files.len(), 1);
+    let csv = std::fs::read_to_string(files[0].path()).unwrap();
+    assert!(csv.contains("2026-08-12 10:00:00,SKAIS,jmets,36805280109,Jaan Mets,Pensionite osakond,view,C-1,access_log.csv:2"), "{csv}");
+
+    // A look whose only case closed a second earlier is unexplained.
+    let data = assemble("fixtures/rules/PD-01/fires");
+    let log = std::fs::read_to_string(data.path().join("access_log.csv")).unwrap();
+    let subject = log
+        .lines()
+        .nth(2)
+        .and_then(|l| l.split(',').nth(3))
+        .unwrap()
+        .to_string();
+    let result = run(&[
+        "subject-report",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--subject",
+        &subject,
+        "--reveal-subjects",
+    ]);
+    let stdout = text(&result.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "Accesses to the data of {subject}: 2 (2 unexplained)"
+        )),
+        "{stdout}"
     );
 }

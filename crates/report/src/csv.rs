@@ -47,6 +47,35 @@ pub fn write_findings(out: &mut dyn Write, findings: &[Finding]) -> std::io::Res
     Ok(())
 }
 
+/// Writes a subject report as CSV (UTF-8 with a BOM, formula-safe).
+pub fn write_subject_report(
+    out: &mut dyn Write,
+    report: &accessaudit_rules::subject_report::SubjectReport,
+) -> std::io::Result<()> {
+    out.write_all(b"\xEF\xBB\xBF")?;
+    writeln!(
+        out,
+        "subject,when,system,account_id,person_id,person_name,unit,action,case,evidence"
+    )?;
+    for a in &report.accesses {
+        let row = [
+            report.subject.as_str(),
+            &a.when,
+            &a.system,
+            &a.account_id,
+            &a.person_id,
+            &a.person_name,
+            &a.unit,
+            &a.action,
+            &a.case,
+            &a.evidence,
+        ];
+        let cells: Vec<String> = row.iter().map(|v| cell(v)).collect();
+        writeln!(out, "{}", cells.join(","))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,4 +4,5 @@
 pub mod csv;
 pub mod markdown;
 pub mod output;
+pub mod summary;
 pub mod text;

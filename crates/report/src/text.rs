@@ -204,11 +204,87 @@ pub fn audit_summary(
         );
     }
     out.push_str(&skipped_rules(evaluation));
+    if let Some(x) = &evaluation.explained_access {
+        out.push_str(&explained_access(x));
+    }
     if !written.is_empty() {
         let _ = writeln!(out, "\nWritten:");
         for w in written {
             let _ = writeln!(out, "  {}", w.display());
         }
+    }
+    out
+}
+
+/// How many users the terminal lists by unexplained events.
+const USERS_LISTED: usize = 10;
+
+/// The explained-access figures, for the data-protection officer.
+fn explained_access(x: &accessaudit_rules::figures::ExplainedAccess) -> String {
+    let mut out = String::new();
+    let pct = |s: &accessaudit_rules::figures::Share| {
+        format!("{:.1}% of {} events", s.share * 100.0, s.events)
+    };
+    let _ = writeln!(out, "\nExplained by a case: {}", pct(&x.overall));
+    for s in &x.by_system {
+        let _ = writeln!(out, "  {:<28} {}", s.key, pct(s));
+    }
+    if !x.users.is_empty() {
+        let _ = writeln!(out, "Users with the most unexplained events:");
+        for u in x.users.iter().take(USERS_LISTED) {
+            let who = if u.person_name.is_empty() {
+                &u.person_id
+            } else {
+                &u.person_name
+            };
+            let _ = writeln!(
+                out,
+                "  {:>6} of {:>6}  {who} ({}) {}",
+                u.unexplained, u.events, u.unit, u.accounts
+            );
+        }
+    }
+    out
+}
+
+/// A subject report as a table for the terminal.
+pub fn subject_report(
+    snapshot: &Snapshot,
+    report: &accessaudit_rules::subject_report::SubjectReport,
+) -> String {
+    let mut out = header(snapshot);
+    let unexplained = report
+        .accesses
+        .iter()
+        .filter(|a| a.case == "unexplained")
+        .count();
+    let _ = writeln!(
+        out,
+        "Accesses to the data of {}: {} ({} unexplained)\n",
+        report.subject,
+        report.accesses.len(),
+        unexplained
+    );
+    if report.accesses.is_empty() {
+        out.push_str("Nobody looked at this person's data in the period.\n");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{:<19}  {:<6} {:<18} {:<24} {:<28} {:<7} case",
+        "when", "system", "account", "person", "unit", "action"
+    );
+    for a in &report.accesses {
+        let who = if a.person_name.is_empty() {
+            a.person_id.as_str()
+        } else {
+            a.person_name.as_str()
+        };
+        let _ = writeln!(
+            out,
+            "{:<19}  {:<6} {:<18} {:<24} {:<28} {:<7} {}",
+            a.when, a.system, a.account_id, who, a.unit, a.action, a.case
+        );
     }
     out
 }

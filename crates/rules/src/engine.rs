@@ -13,6 +13,7 @@ use crate::checks::{self, Context};
 use crate::definition::Rule;
 use crate::display;
 use crate::error::RulesError;
+use crate::figures::{self, ExplainedAccess};
 use crate::finding::{finding_id, Finding, Status, TEXT_COLUMNS};
 use crate::pseudonym::Pseudonymizer;
 use crate::severity::{Area, Severity};
@@ -54,6 +55,8 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     /// One outcome per rule run or skipped.
     pub outcomes: Vec<RuleOutcome>,
+    /// The explained-access figures, when there is an access log and cases.
+    pub explained_access: Option<ExplainedAccess>,
 }
 
 impl Evaluation {
@@ -122,6 +125,17 @@ pub fn evaluate(
         .collect();
     for rule in others {
         run_rule(&ctx, rule, &mut evaluation)?;
+    }
+    if catalog
+        .rules
+        .iter()
+        .any(|r| r.area == Area::Pd && include(r))
+    {
+        evaluation.explained_access =
+            figures::explained_access(&ctx).map_err(|source| RulesError::Evaluation {
+                rule: "explained-access figures".into(),
+                source,
+            })?;
     }
     // Report in catalogue order whatever order the rules ran in.
     let order: HashMap<&str, usize> = catalog

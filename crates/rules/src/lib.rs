@@ -11,11 +11,13 @@ pub mod definition;
 pub(crate) mod display;
 pub mod engine;
 pub mod error;
+pub mod figures;
 pub mod finding;
 pub mod fixture;
 pub mod policy;
 pub mod pseudonym;
 pub mod severity;
+pub mod subject_report;
 pub mod template;
 
 pub use catalog::Catalog;

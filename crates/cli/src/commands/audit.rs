@@ -2,7 +2,10 @@
 
 use std::process::ExitCode;
 
+use std::time::Instant;
+
 use accessaudit_report::output::Staging;
+use accessaudit_report::summary::{self, Timings};
 use accessaudit_rules::Severity;
 
 use super::{catalog, load, pseudonyms, CommandError, EXIT_FINDINGS};
@@ -21,11 +24,29 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
     };
     let catalog = catalog(&args.catalog)?;
     let pseudonyms = pseudonyms(&args.subjects)?;
+    let started = Instant::now();
     let snapshot = load(&args.data)?;
+    let load_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
     let evaluation = accessaudit_rules::evaluate(&catalog, &snapshot, &pseudonyms, |_| true)?;
+    let timings = Timings {
+        load: load_s,
+        rules: started.elapsed().as_secs_f64(),
+    };
+    let summary =
+        summary::summary(&snapshot, &catalog, &evaluation, &timings).map_err(|source| {
+            CommandError::Read {
+                path: snapshot.dir.display().to_string(),
+                source,
+            }
+        })?;
     let mut staging = Staging::new(&args.out)?;
     staging.write("findings.csv", |w| {
         accessaudit_report::csv::write_findings(w, &evaluation.findings)
+    })?;
+    staging.write("summary.json", |w| {
+        serde_json::to_writer_pretty(&mut *w, &summary)?;
+        writeln!(w)
     })?;
     let written = staging.commit()?;
     print!(

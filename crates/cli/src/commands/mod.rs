@@ -2,6 +2,7 @@
 
 mod audit;
 mod rules;
+mod subject_report;
 mod validate;
 
 use std::path::Path;
@@ -53,6 +54,7 @@ pub fn run(command: Command) -> Result<ExitCode, CommandError> {
     match command {
         Command::Audit(args) => audit::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::SubjectReport(args) => subject_report::run(args),
         Command::Rules { command } => match command {
             RulesCommand::List { catalog } => rules::list(&catalog),
             RulesCommand::Show { id, catalog } => rules::show(&id, &catalog),

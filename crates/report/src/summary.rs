@@ -1,0 +1,140 @@
+//! `summary.json`: what CI and dashboards read — the snapshot, the counts,
+//! the explained-access figures, timings, input hashes and versions.
+
+use std::io::Read;
+use std::path::Path;
+
+use chrono_tz::Europe::Tallinn;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use accessaudit_ingest::Snapshot;
+use accessaudit_rules::{Area, Catalog, Evaluation, OutcomeState, Severity};
+
+/// How long each stage took, in seconds.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    /// Loading and checking the snapshot.
+    pub load: f64,
+    /// Evaluating the rules.
+    pub rules: f64,
+}
+
+/// SHA-256 of a file, streamed.
+pub fn file_sha256(path: &Path) -> std::io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// The summary as JSON.
+pub fn summary(
+    snapshot: &Snapshot,
+    catalog: &Catalog,
+    evaluation: &Evaluation,
+    timings: &Timings,
+) -> std::io::Result<Value> {
+    let mut tables = Vec::new();
+    for t in &snapshot.tables {
+        let mut files = Vec::new();
+        for f in &t.files {
+            files.push(json!({ "file": f.name, "sha256": file_sha256(&f.path)? }));
+        }
+        tables.push(json!({
+            "table": t.spec.name,
+            "rows": t.rows_read,
+            "rejected": t.rows_rejected,
+            "files": files,
+        }));
+    }
+    let findings = &evaluation.findings;
+    let by_severity: serde_json::Map<String, Value> = Severity::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.to_string(),
+                json!(findings.iter().filter(|f| f.severity == *s).count()),
+            )
+        })
+        .collect();
+    let by_area: serde_json::Map<String, Value> = Area::ALL
+        .iter()
+        .map(|a| {
+            (
+                a.to_string(),
+                json!(findings.iter().filter(|f| f.area == *a).count()),
+            )
+        })
+        .collect();
+    let rules: Vec<Value> = evaluation
+        .outcomes
+        .iter()
+        .map(|o| {
+            let severity = catalog.get(&o.rule_id).map(|r| r.severity.to_string());
+            match &o.state {
+                OutcomeState::Evaluated { findings } => json!({
+                    "rule": o.rule_id, "severity": severity, "state": "evaluated", "findings": findings,
+                }),
+                OutcomeState::NotEvaluable { reason } => json!({
+                    "rule": o.rule_id, "severity": severity, "state": "not_evaluable", "reason": reason,
+                }),
+                OutcomeState::Disabled { reason } => json!({
+                    "rule": o.rule_id, "severity": severity, "state": "disabled", "reason": reason,
+                }),
+            }
+        })
+        .collect();
+    let rule_files: Vec<Value> = catalog
+        .rules
+        .iter()
+        .map(|r| {
+            json!({
+                "rule": r.id,
+                "source": r.source,
+                "params": r.params.iter().map(|(k, v)| (k.clone(), toml_to_json(v))).collect::<serde_json::Map<_, _>>(),
+                "overridden": r.overridden,
+            })
+        })
+        .collect();
+    Ok(json!({
+        "tool": "accessaudit",
+        "version": env!("CARGO_PKG_VERSION"),
+        "organisation": snapshot.manifest.organisation,
+        "as_of": snapshot.as_of.with_timezone(&Tallinn).to_rfc3339(),
+        "period": {
+            "label": snapshot.period.label,
+            "from": snapshot.period.from.to_string(),
+            "to": snapshot.period.to.to_string(),
+        },
+        "tables": tables,
+        "absent_tables": snapshot.absent,
+        "findings": {
+            "total": findings.len(),
+            "by_severity": by_severity,
+            "by_area": by_area,
+            "by_rule": rules,
+        },
+        "explained_access": evaluation.explained_access,
+        "rules": rule_files,
+        "timings_seconds": { "load": timings.load, "rules": timings.rules },
+    }))
+}
+
+fn toml_to_json(v: &toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => json!(s),
+        toml::Value::Integer(i) => json!(i),
+        toml::Value::Float(f) => json!(f),
+        toml::Value::Boolean(b) => json!(b),
+        toml::Value::Array(a) => Value::Array(a.iter().map(toml_to_json).collect()),
+        other => json!(other.to_string()),
+    }
+}

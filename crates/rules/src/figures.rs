@@ -1,0 +1,224 @@
+//! The explained-access figures for the data-protection officer: what share
+//! of personal-data access events a case explains — overall, per system, per
+//! unit and per ISO week — and the users ranked by unexplained events.
+
+use chrono::{Datelike, NaiveDate};
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::checks::Context;
+
+/// Events and how many of them a case explains, for one key.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Share {
+    /// What the figure is about (system, unit, ISO week, or "all").
+    pub key: String,
+    /// Access events in the period.
+    pub events: u64,
+    /// Of them, explained by a case.
+    pub explained: u64,
+    /// `explained / events` (1.0 when there are no events).
+    pub share: f64,
+}
+
+impl Share {
+    fn new(key: String, events: u64, unexplained: u64) -> Self {
+        let explained = events.saturating_sub(unexplained);
+        let share = if events == 0 {
+            1.0
+        } else {
+            explained as f64 / events as f64
+        };
+        Share {
+            key,
+            events,
+            explained,
+            share,
+        }
+    }
+}
+
+/// One user's unexplained looks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UserUnexplained {
+    /// The account owner (empty for accounts without one).
+    pub person_id: String,
+    /// Their name, when HR knows them.
+    pub person_name: String,
+    /// Their unit on the day of their latest look.
+    pub unit: String,
+    /// The accounts they looked through.
+    pub accounts: String,
+    /// Events no case explains.
+    pub unexplained: u64,
+    /// All their events.
+    pub events: u64,
+}
+
+/// The figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExplainedAccess {
+    /// All events of the period.
+    pub overall: Share,
+    /// Per information system.
+    pub by_system: Vec<Share>,
+    /// Per unit of the user on the day of the event.
+    pub by_unit: Vec<Share>,
+    /// Per ISO week (`2026-W27`).
+    pub by_week: Vec<Share>,
+    /// Users with unexplained events, most first.
+    pub users: Vec<UserUnexplained>,
+}
+
+fn sums(lf: LazyFrame, key: Expr) -> PolarsResult<Vec<(Option<String>, u64, u64)>> {
+    let df = lf
+        .group_by([key.clone().alias("key")])
+        .agg([
+            col("all_events")
+                .sum()
+                .cast(DataType::UInt64)
+                .alias("events"),
+            col("unexplained_events")
+                .sum()
+                .cast(DataType::UInt64)
+                .alias("unexplained"),
+        ])
+        .with_column(col("key").cast(DataType::String))
+        .sort(["key"], SortMultipleOptions::default())
+        .collect()?;
+    let keys = df.column("key")?.str()?.clone();
+    let events = df.column("events")?.u64()?.clone();
+    let unexplained = df.column("unexplained")?.u64()?.clone();
+    Ok((0..df.height())
+        .map(|i| {
+            (
+                keys.get(i).map(str::to_string),
+                events.get(i).unwrap_or(0),
+                unexplained.get(i).unwrap_or(0),
+            )
+        })
+        .collect())
+}
+
+/// Computes the figures; `None` without an access log or cases table, when
+/// no event can be judged explained or not.
+pub fn explained_access(ctx: &Context<'_>) -> PolarsResult<Option<ExplainedAccess>> {
+    if ctx.snapshot.table("access_log").is_none() || ctx.snapshot.table("cases").is_none() {
+        return Ok(None);
+    }
+    let groups = ctx.pd_groups()?.lazy();
+    let share = |rows: Vec<(Option<String>, u64, u64)>, missing: &str| -> Vec<Share> {
+        rows.into_iter()
+            .map(|(k, e, u)| Share::new(k.unwrap_or_else(|| missing.to_string()), e, u))
+            .collect()
+    };
+    let overall = sums(groups.clone(), lit("all"))?
+        .into_iter()
+        .next()
+        .map_or_else(
+            || Share::new("all".into(), 0, 0),
+            |(_, e, u)| Share::new("all".into(), e, u),
+        );
+    let by_system = share(sums(groups.clone(), col("system"))?, "(none)");
+    let by_unit = share(sums(groups.clone(), col("unit"))?, "(no unit)");
+    // Weeks: sum per day, then fold days into ISO weeks.
+    let epoch = NaiveDate::default();
+    let mut weeks: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+    let per_day = groups
+        .clone()
+        .group_by([col("day")])
+        .agg([
+            col("all_events")
+                .sum()
+                .cast(DataType::UInt64)
+                .alias("events"),
+            col("unexplained_events")
+                .sum()
+                .cast(DataType::UInt64)
+                .alias("unexplained"),
+        ])
+        .collect()?;
+    let days = per_day.column("day")?.date()?.physical().clone();
+    let ev = per_day.column("events")?.u64()?.clone();
+    let un = per_day.column("unexplained")?.u64()?.clone();
+    for i in 0..per_day.height() {
+        let Some(d) = days
+            .get(i)
+            .and_then(|d| epoch.checked_add_signed(chrono::Duration::days(i64::from(d))))
+        else {
+            continue;
+        };
+        let w = d.iso_week();
+        let entry = weeks
+            .entry(format!("{}-W{:02}", w.year(), w.week()))
+            .or_default();
+        entry.0 += ev.get(i).unwrap_or(0);
+        entry.1 += un.get(i).unwrap_or(0);
+    }
+    let by_week = weeks
+        .into_iter()
+        .map(|(k, (e, u))| Share::new(k, e, u))
+        .collect();
+    let users_df = crate::checks::facts::with_people(
+        ctx,
+        groups
+            .group_by([col("owner").alias("person_id")])
+            .agg([
+                col("unexplained_events")
+                    .sum()
+                    .cast(DataType::UInt64)
+                    .alias("unexplained"),
+                col("all_events")
+                    .sum()
+                    .cast(DataType::UInt64)
+                    .alias("events"),
+                crate::checks::facts::format("{}/{}", vec![col("system"), col("account_id")])
+                    .unique()
+                    .sort(SortOptions::default())
+                    .str()
+                    .join(", ", true)
+                    .alias("accounts"),
+                col("unit")
+                    .sort_by([col("day")], SortMultipleOptions::default())
+                    .last()
+                    .alias("day_unit"),
+            ])
+            .filter(col("unexplained").gt(lit(0u64))),
+    )
+    .sort_by_exprs(
+        [col("unexplained"), col("person_id")],
+        SortMultipleOptions::default().with_order_descending_multi([true, false]),
+    )
+    .collect()?;
+    let text = |name: &str, i: usize| -> PolarsResult<String> {
+        Ok(users_df
+            .column(name)?
+            .get(i)
+            .ok()
+            .and_then(|v| crate::display::text(&v))
+            .unwrap_or_default())
+    };
+    let mut users = Vec::with_capacity(users_df.height());
+    for i in 0..users_df.height() {
+        let unit = text("day_unit", i)?;
+        users.push(UserUnexplained {
+            person_id: text("person_id", i)?,
+            person_name: text("person_name", i)?,
+            unit: if unit.is_empty() {
+                text("unit", i)?
+            } else {
+                unit
+            },
+            accounts: text("accounts", i)?,
+            unexplained: text("unexplained", i)?.parse().unwrap_or(0),
+            events: text("events", i)?.parse().unwrap_or(0),
+        });
+    }
+    Ok(Some(ExplainedAccess {
+        overall,
+        by_system,
+        by_unit,
+        by_week,
+        users,
+    }))
+}
