@@ -148,6 +148,14 @@ pub fn plan(source: &str, found: &DataType, ty: ColumnType) -> Result<Conversion
         }
         (ColumnType::Date, DataType::Date) => Ok(native(c.clone())),
         (ColumnType::Bool, DataType::Boolean) => Ok(native(c.clone())),
+        // Already what a loaded timestamp is: left as the column itself, so a
+        // filter on it (the review period) is pushed down into the Parquet
+        // read and row groups outside the period are skipped.
+        (ColumnType::Timestamp, DataType::Datetime(TimeUnit::Microseconds, Some(tz)))
+            if tz == &TimeZone::UTC =>
+        {
+            Ok(native(c.clone()))
+        }
         (ColumnType::Timestamp, DataType::Datetime(_, Some(_))) => Ok(native(
             c.clone()
                 .dt()

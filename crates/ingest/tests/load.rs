@@ -454,3 +454,43 @@ fn the_docs_list_every_table_and_column_of_the_contract() {
         }
     }
 }
+
+#[test]
+fn a_period_filter_on_native_utc_timestamps_reaches_the_parquet_scan() {
+    let dir = copy_minimal();
+    let july = chrono::DateTime::parse_from_rfc3339("2026-07-01T07:00:00Z")
+        .expect("ts")
+        .timestamp_micros();
+    let mut df = df!(
+        "ts" => [july, july + 3_600_000_000],
+        "system" => ["SKAIS", "SKAIS"],
+        "account_id" => ["jmets", "jmets"],
+        "subject_id" => ["60001019906", "60001019906"],
+        "action" => ["view", "view"],
+    )
+    .expect("df");
+    df.apply("ts", |c| {
+        c.cast(&DataType::Datetime(
+            TimeUnit::Microseconds,
+            Some(TimeZone::UTC),
+        ))
+        .expect("cast")
+    })
+    .expect("apply");
+    write_parquet(
+        dir.path(),
+        "access_log/month=2026-07/part-0.parquet",
+        &mut df,
+    );
+    let s = load(dir.path()).expect("loads");
+    let plan = s
+        .frame("access_log")
+        .filter(col("ts").gt_eq(lit(july).cast(timestamp_dtype())))
+        .explain(true)
+        .expect("plan");
+    let scan = plan.find("Parquet SCAN").expect("a Parquet scan");
+    assert!(
+        plan[scan..].to_lowercase().contains("selection"),
+        "the filter is not pushed into the scan:\n{plan}"
+    );
+}

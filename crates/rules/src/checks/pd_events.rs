@@ -316,6 +316,12 @@ pub fn groups(ctx: &Context<'_>) -> PolarsResult<DataFrame> {
             ["system", "account_id", "day", "subject_id"],
             SortMultipleOptions::default(),
         );
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        // -vv shows the optimised plan: the period filter should sit in the scan.
+        if let Ok(plan) = grouped.clone().explain(true) {
+            tracing::debug!("PD facts plan:\n{plan}");
+        }
+    }
     grouped.collect()
 }
 
