@@ -403,3 +403,11 @@ pub fn format(template: &'static str, args: Vec<Expr>) -> Expr {
         |_, _| Ok(Field::new("text".into(), DataType::String)),
     )
 }
+
+/// One reason of a list: `template` filled with `args` where `condition`
+/// holds, null elsewhere (so [`join_texts`] skips it).
+pub fn reason(template: &'static str, condition: Expr, args: Vec<Expr>) -> Expr {
+    when(condition)
+        .then(format(template, args))
+        .otherwise(lit(NULL).cast(DataType::String))
+}

@@ -37,11 +37,7 @@ fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
             col("approved_at"),
             col("request_ref"),
         ]);
-    let r = |text: &'static str, condition: Expr, args: Vec<Expr>| {
-        when(condition)
-            .then(facts::format(text, args))
-            .otherwise(lit(NULL).cast(DataType::String))
-    };
+    let r = facts::reason;
     let found = col("request_found").is_not_null();
     let reasons = facts::join_texts(
         vec![

@@ -37,26 +37,10 @@ pub fn orders(ctx: &Context<'_>) -> LazyFrame {
         ])
 }
 
-/// Substitution assignments looked at: effective at some moment in the
-/// period or at `as_of`.
-pub fn substitution_rights(ctx: &Context<'_>) -> LazyFrame {
-    let as_of = instant(ctx.snapshot.as_of);
-    let from = instant(ctx.snapshot.period.start_instant());
-    let to = instant(ctx.snapshot.period.end_instant());
-    facts::rights(ctx).filter(
-        col("basis").eq(lit("substitution")).and(
-            col("eff_start")
-                .lt(to)
-                .and(col("eff_end").is_null().or(col("eff_end").gt(from)))
-                .or(covers("eff_start", "eff_end", as_of)),
-        ),
-    )
-}
-
-fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
-    let order_keys = || [col("basis_ref")];
-    // Orders whose absent person has an absence overlapping the order.
-    let with_absence = orders(ctx)
+/// The absent person's absences that overlap each order: `basis_ref`
+/// (the order id), `start_date`, `end_date`.
+pub fn absences_during_orders(ctx: &Context<'_>) -> LazyFrame {
+    orders(ctx)
         .select([
             col("basis_ref"),
             col("absent_person_id"),
@@ -78,6 +62,29 @@ fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
                 .lt_eq(col("order_end"))
                 .and(col("end_date").gt_eq(col("order_start"))),
         )
+        .select([col("basis_ref"), col("start_date"), col("end_date")])
+}
+
+/// Substitution assignments looked at: effective at some moment in the
+/// period or at `as_of`.
+pub fn substitution_rights(ctx: &Context<'_>) -> LazyFrame {
+    let as_of = instant(ctx.snapshot.as_of);
+    let from = instant(ctx.snapshot.period.start_instant());
+    let to = instant(ctx.snapshot.period.end_instant());
+    facts::rights(ctx).filter(
+        col("basis").eq(lit("substitution")).and(
+            col("eff_start")
+                .lt(to)
+                .and(col("eff_end").is_null().or(col("eff_end").gt(from)))
+                .or(covers("eff_start", "eff_end", as_of)),
+        ),
+    )
+}
+
+fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
+    let order_keys = || [col("basis_ref")];
+    // Orders whose absent person has an absence overlapping the order.
+    let with_absence = absences_during_orders(ctx)
         .select([col("basis_ref")])
         .unique(None, UniqueKeepStrategy::Any)
         .with_column(lit(true).alias("has_absence"));
@@ -113,11 +120,7 @@ fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
         .with_column(lit(true).alias("absent_holds"));
     let left = || JoinArgs::new(JoinType::Left);
     let found = col("order_found").is_not_null();
-    let r = |text: &'static str, condition: Expr, args: Vec<Expr>| {
-        when(condition)
-            .then(facts::format(text, args))
-            .otherwise(lit(NULL).cast(DataType::String))
-    };
+    let r = facts::reason;
     let reasons = facts::join_texts(
         vec![
             r(

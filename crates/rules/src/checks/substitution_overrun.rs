@@ -5,7 +5,7 @@ use polars::lazy::dsl;
 use polars::prelude::*;
 
 use super::facts;
-use super::substitution_basis::{orders, substitution_rights};
+use super::substitution_basis::{absences_during_orders, orders, substitution_rights};
 use super::{CheckKind, Context, ParamKind, ParamSpec};
 use crate::definition::Rule;
 
@@ -29,28 +29,7 @@ pub const KIND: CheckKind = CheckKind {
 
 fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
     let keys = || [col("basis_ref")];
-    let absence_end = orders(ctx)
-        .select([
-            col("basis_ref"),
-            col("absent_person_id"),
-            col("order_start"),
-            col("order_end"),
-        ])
-        .join(
-            ctx.frame("absences").select([
-                col("person_id").alias("absent_person_id"),
-                col("start_date"),
-                col("end_date"),
-            ]),
-            [col("absent_person_id")],
-            [col("absent_person_id")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .filter(
-            col("start_date")
-                .lt_eq(col("order_end"))
-                .and(col("end_date").gt_eq(col("order_start"))),
-        )
+    let absence_end = absences_during_orders(ctx)
         .group_by(keys())
         .agg([col("end_date").max().alias("absence_end")]);
     let names = facts::people(ctx).select([
