@@ -62,6 +62,19 @@ pub struct AuditArgs {
     /// The folder to write findings.csv into (created owner-only).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Output formats, comma-separated: html, csv (findings.csv and the
+    /// review/ worksheets), json (findings.jsonl), parquet. summary.json is
+    /// always written.
+    #[arg(
+        long,
+        value_name = "LIST",
+        default_value = "html,csv,json,parquet",
+        value_delimiter = ','
+    )]
+    pub format: Vec<Format>,
+    /// Language of the report: en or et.
+    #[arg(long, value_name = "LANG", default_value = "en")]
+    pub lang: Lang,
     /// Exit 1 when a finding is at or above this severity
     /// (critical, high, medium, low, info). Without it the exit code ignores findings.
     #[arg(long, value_name = "SEVERITY")]
@@ -83,6 +96,38 @@ pub struct SubjectReportArgs {
     /// A folder to write the report into as CSV (created owner-only).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// report.html.
+    Html,
+    /// findings.csv and review/<unit>.csv.
+    Csv,
+    /// findings.jsonl.
+    Json,
+    /// findings.parquet.
+    Parquet,
+}
+
+/// A report language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Estonian.
+    Et,
+}
+
+impl Lang {
+    /// The language code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Et => "et",
+        }
+    }
 }
 
 /// `rules ...`.

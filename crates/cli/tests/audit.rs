@@ -199,8 +199,47 @@ fn findings_csv_has_the_contract_columns_a_bom_and_owner_only_permissions() {
     leftovers.sort();
     assert_eq!(
         leftovers,
-        ["findings.csv", "summary.json"],
-        "no staging files left behind"
+        [
+            "findings.csv",
+            "findings.jsonl",
+            "findings.parquet",
+            "report.html",
+            "review",
+            "summary.json"
+        ],
+        "every format, and no staging files left behind"
+    );
+    // The data formats carry the same findings as the CSV.
+    let csv_rows = read_csv(&target.join("findings.csv"));
+    let jsonl = std::fs::read_to_string(target.join("findings.jsonl")).unwrap();
+    assert_eq!(jsonl.lines().count(), csv_rows.len());
+    let first: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        first["finding_id"].as_str(),
+        csv_rows.first().map(|r| r["finding_id"].as_str())
+    );
+    let parquet: polars::prelude::ParquetReader<std::fs::File> = polars::prelude::SerReader::new(
+        std::fs::File::open(target.join("findings.parquet")).unwrap(),
+    );
+    let df = polars::prelude::SerReader::finish(parquet).unwrap();
+    assert_eq!(df.height(), csv_rows.len());
+    assert_eq!(
+        df.get_column_names()
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>(),
+        header.split(',').map(str::to_string).collect::<Vec<_>>()
+    );
+    // One worksheet per unit, each with the manager's empty columns.
+    let sheet = std::fs::read_to_string(target.join("review/Pensionite-osakond.csv")).unwrap();
+    assert!(sheet
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with(",justified_by,findings,decision,comment"));
+    assert!(
+        sheet.contains(",Jaan Kask,") && sheet.contains(",duty,"),
+        "{sheet}"
     );
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(target.join("summary.json")).unwrap()).unwrap();

@@ -76,9 +76,74 @@ pub fn write_subject_report(
     Ok(())
 }
 
+/// Writes one unit's access-review worksheet: the rows plus empty
+/// `decision` and `comment` columns for the manager.
+pub fn write_worksheet(
+    out: &mut dyn Write,
+    unit: &str,
+    rows: &[accessaudit_rules::review::WorksheetRow],
+) -> std::io::Result<()> {
+    out.write_all(b"\xEF\xBB\xBF")?;
+    writeln!(
+        out,
+        "unit,person_id,person_name,position,system,account_id,role,role_name,personal_data,since,basis,justified_by,findings,decision,comment"
+    )?;
+    for r in rows {
+        let cells = [
+            unit,
+            &r.person_id,
+            &r.person_name,
+            &r.position,
+            &r.system,
+            &r.account_id,
+            &r.role,
+            &r.role_name,
+            &r.personal_data,
+            &r.since,
+            &r.basis,
+            &r.justified_by,
+            &r.findings,
+            "",
+            "",
+        ];
+        let line: Vec<String> = cells.iter().map(|v| cell(v)).collect();
+        writeln!(out, "{}", line.join(","))?;
+    }
+    Ok(())
+}
+
+/// A file name for a unit's worksheet: letters and digits kept (Estonian
+/// letters too), anything else becomes `-`.
+pub fn worksheet_name(unit: &str) -> String {
+    let mut name: String = unit
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect();
+    while name.contains("--") {
+        name = name.replace("--", "-");
+    }
+    let name = name.trim_matches('-');
+    if name.is_empty() {
+        "no-unit".into()
+    } else {
+        name.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn worksheet_names_keep_estonian_letters() {
+        assert_eq!(worksheet_name("Pensionite osakond"), "Pensionite-osakond");
+        assert_eq!(
+            worksheet_name("Rae Vallavalitsuse / sotsiaal"),
+            "Rae-Vallavalitsuse-sotsiaal"
+        );
+        assert_eq!(worksheet_name("Õigusosakond"), "Õigusosakond");
+        assert_eq!(worksheet_name("../.."), "no-unit");
+    }
 
     #[test]
     fn formulas_are_defused_and_quotes_escaped() {

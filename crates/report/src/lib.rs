@@ -2,6 +2,8 @@
 //! output files, written safely.
 
 pub mod csv;
+pub mod data;
+pub mod html;
 pub mod markdown;
 pub mod output;
 pub mod summary;

@@ -37,10 +37,12 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Creates `out` (owner-only) and a staging folder in it.
+    /// Creates `out` (owner-only) and a staging folder in it, removing the
+    /// staging folders that runs killed half-way left behind.
     pub fn new(out: &Path) -> Result<Self, OutputError> {
         create_private_dir(out)?;
-        let staging = out.join(format!(".accessaudit-staging-{}", std::process::id()));
+        remove_abandoned(out);
+        let staging = out.join(format!("{STAGING_PREFIX}{}", std::process::id()));
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(io(&staging))?;
         }
@@ -98,6 +100,28 @@ impl Drop for Staging {
     }
 }
 
+const STAGING_PREFIX: &str = ".accessaudit-staging-";
+
+/// Removes staging folders whose process is gone (a killed run). Where
+/// processes cannot be looked up (no /proc), nothing is removed.
+fn remove_abandoned(out: &Path) {
+    let Ok(entries) = fs::read_dir(out) else {
+        return;
+    };
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let Some(pid) = name.strip_prefix(STAGING_PREFIX) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 fn create_private_dir(path: &Path) -> Result<(), OutputError> {
     if path.is_dir() {
         return Ok(());
@@ -121,4 +145,56 @@ fn create_private_file(path: &Path) -> Result<File, OutputError> {
         options.mode(0o600);
     }
     options.open(path).map_err(io(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .map(|e| {
+                e.filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn nothing_appears_until_commit_and_an_abandoned_run_leaves_nothing() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let out = dir.path().join("out");
+        {
+            let mut s = Staging::new(&out).expect("staging");
+            s.write("findings.csv", |w| w.write_all(b"a,b\n"))
+                .expect("write");
+            s.write("review/x.csv", |w| w.write_all(b"c\n"))
+                .expect("write");
+            // Not committed: as if the run failed half-way.
+        }
+        assert!(names(&out).is_empty(), "{:?}", names(&out));
+        let mut s = Staging::new(&out).expect("staging");
+        s.write("findings.csv", |w| w.write_all(b"a,b\n"))
+            .expect("write");
+        s.write("review/x.csv", |w| w.write_all(b"c\n"))
+            .expect("write");
+        s.commit().expect("commit");
+        assert_eq!(names(&out), ["findings.csv", "review"]);
+    }
+
+    #[test]
+    fn a_killed_runs_staging_folder_is_cleaned_up() {
+        let dir = tempfile::tempdir().expect("tmp");
+        // A PID that cannot be alive: above the kernel's maximum.
+        let stale = dir.path().join(format!("{STAGING_PREFIX}4294967295"));
+        fs::create_dir_all(&stale).expect("mkdir");
+        fs::write(stale.join("findings.csv"), b"half").expect("write");
+        let s = Staging::new(dir.path()).expect("staging");
+        drop(s);
+        assert!(!stale.exists());
+        assert!(names(dir.path()).is_empty());
+    }
 }

@@ -35,26 +35,56 @@ pub fn file_sha256(path: &Path) -> std::io::Result<String> {
     Ok(hex::encode(hasher.finalize()))
 }
 
+/// One table as read: its files with their SHA-256.
+#[derive(Debug, Clone)]
+pub struct InputTable {
+    /// Table name.
+    pub name: String,
+    /// Rows read.
+    pub rows: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+    /// (file relative to the snapshot, SHA-256).
+    pub files: Vec<(String, String)>,
+}
+
+/// Every table of the snapshot with the SHA-256 of each of its files.
+pub fn input_tables(snapshot: &Snapshot) -> std::io::Result<Vec<InputTable>> {
+    let mut out = Vec::with_capacity(snapshot.tables.len());
+    for t in &snapshot.tables {
+        let mut files = Vec::with_capacity(t.files.len());
+        for f in &t.files {
+            files.push((f.name.clone(), file_sha256(&f.path)?));
+        }
+        out.push(InputTable {
+            name: t.spec.name.to_string(),
+            rows: t.rows_read,
+            rejected: t.rows_rejected,
+            files,
+        });
+    }
+    Ok(out)
+}
+
 /// The summary as JSON.
 pub fn summary(
     snapshot: &Snapshot,
+    inputs: &[InputTable],
     catalog: &Catalog,
     evaluation: &Evaluation,
     timings: &Timings,
-) -> std::io::Result<Value> {
-    let mut tables = Vec::new();
-    for t in &snapshot.tables {
-        let mut files = Vec::new();
-        for f in &t.files {
-            files.push(json!({ "file": f.name, "sha256": file_sha256(&f.path)? }));
-        }
-        tables.push(json!({
-            "table": t.spec.name,
-            "rows": t.rows_read,
-            "rejected": t.rows_rejected,
-            "files": files,
-        }));
-    }
+) -> Value {
+    let tables: Vec<Value> = inputs
+        .iter()
+        .map(|t| {
+            let files: Vec<Value> = t
+                .files
+                .iter()
+                .map(|(f, h)| json!({ "file": f, "sha256": h }))
+                .collect();
+            json!({ "table": t.name, "rows": t.rows, "rejected": t.rejected, "files": files })
+        })
+        .collect();
     let findings = &evaluation.findings;
     let by_severity: serde_json::Map<String, Value> = Severity::ALL
         .iter()
@@ -104,9 +134,10 @@ pub fn summary(
             })
         })
         .collect();
-    Ok(json!({
+    json!({
         "tool": "accessaudit",
         "version": env!("CARGO_PKG_VERSION"),
+        "rules_version": catalog.fingerprint(),
         "organisation": snapshot.manifest.organisation,
         "as_of": snapshot.as_of.with_timezone(&Tallinn).to_rfc3339(),
         "period": {
@@ -125,7 +156,7 @@ pub fn summary(
         "explained_access": evaluation.explained_access,
         "rules": rule_files,
         "timings_seconds": { "load": timings.load, "rules": timings.rules },
-    }))
+    })
 }
 
 fn toml_to_json(v: &toml::Value) -> Value {

@@ -5,6 +5,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use sha2::{Digest, Sha256};
+
 use crate::checks;
 use crate::definition::{parse_area, parse_severity, Rule, RuleFile};
 use crate::error::{DefinitionProblem, RulesError};
@@ -19,6 +21,8 @@ mod embedded {
 pub struct Catalog {
     /// The rules.
     pub rules: Vec<Rule>,
+    /// SHA-256 of the rule files' names and texts.
+    sources_sha256: String,
 }
 
 /// 1-based line of byte `offset` in `text`.
@@ -207,13 +211,36 @@ impl Catalog {
                 source: file.clone(),
                 overridden: Vec::new(),
                 disabled: None,
+                et: parsed.et.map(|t| crate::definition::Texts {
+                    title: t.title.trim().to_string(),
+                    description: t.description.trim().to_string(),
+                    remediation: t.remediation.trim().to_string(),
+                }),
             });
         }
         if !problems.is_empty() {
             return Err(RulesError::Definitions { problems });
         }
         rules.sort_by(|a, b| (a.area, &a.id).cmp(&(b.area, &b.id)));
-        Ok(Catalog { rules })
+        let mut hasher = Sha256::new();
+        let mut sorted: Vec<&(String, String)> = sources.iter().collect();
+        sorted.sort();
+        for (name, text) in sorted {
+            let base = name.rsplit('/').next().unwrap_or(name);
+            hasher.update(base.as_bytes());
+            hasher.update([0]);
+            hasher.update(text.as_bytes());
+            hasher.update([0]);
+        }
+        Ok(Catalog {
+            rules,
+            sources_sha256: hex::encode(hasher.finalize()),
+        })
+    }
+
+    /// A short fingerprint of the rule files, as the rule catalogue's version.
+    pub fn fingerprint(&self) -> String {
+        self.sources_sha256.chars().take(12).collect()
     }
 
     /// The rule with id `id` (case-insensitive).

@@ -43,6 +43,20 @@ pub struct RuleFile {
     /// Parameters with their defaults.
     #[serde(default)]
     pub params: BTreeMap<String, Spanned<ParamValue>>,
+    /// The texts in Estonian.
+    pub et: Option<Texts>,
+}
+
+/// A rule's texts in one more language.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Texts {
+    /// One-line title.
+    pub title: String,
+    /// What it checks and why.
+    pub description: String,
+    /// What to do about a finding.
+    pub remediation: String,
 }
 
 /// A validated rule definition.
@@ -78,6 +92,23 @@ pub struct Rule {
     pub overridden: Vec<String>,
     /// Set when a policy disabled the rule: the reason it gives.
     pub disabled: Option<String>,
+    /// The texts in Estonian, when the rule file has them.
+    pub et: Option<Texts>,
+}
+
+impl Rule {
+    /// Title, description and remediation in `lang` (`en` or `et`); English
+    /// when the rule file has no text in that language.
+    pub fn texts(&self, lang: &str) -> Texts {
+        match (lang, &self.et) {
+            ("et", Some(t)) => t.clone(),
+            _ => Texts {
+                title: self.title.clone(),
+                description: self.description.clone(),
+                remediation: self.remediation.clone(),
+            },
+        }
+    }
 }
 
 impl Rule {

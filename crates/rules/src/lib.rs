@@ -16,6 +16,7 @@ pub mod finding;
 pub mod fixture;
 pub mod policy;
 pub mod pseudonym;
+pub mod review;
 pub mod severity;
 pub mod subject_report;
 pub mod template;

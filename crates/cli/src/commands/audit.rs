@@ -4,12 +4,13 @@ use std::process::ExitCode;
 
 use std::time::Instant;
 
+use accessaudit_report::html::ReportInput;
 use accessaudit_report::output::Staging;
 use accessaudit_report::summary::{self, Timings};
 use accessaudit_rules::Severity;
 
 use super::{catalog, load, pseudonyms, CommandError, EXIT_FINDINGS};
-use crate::cli::AuditArgs;
+use crate::cli::{AuditArgs, Format};
 
 /// Runs `audit`.
 pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
@@ -33,17 +34,50 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         load: load_s,
         rules: started.elapsed().as_secs_f64(),
     };
-    let summary =
-        summary::summary(&snapshot, &catalog, &evaluation, &timings).map_err(|source| {
-            CommandError::Read {
-                path: snapshot.dir.display().to_string(),
-                source,
-            }
-        })?;
-    let mut staging = Staging::new(&args.out)?;
-    staging.write("findings.csv", |w| {
-        accessaudit_report::csv::write_findings(w, &evaluation.findings)
+    let inputs = summary::input_tables(&snapshot).map_err(|source| CommandError::Read {
+        path: snapshot.dir.display().to_string(),
+        source,
     })?;
+    let summary = summary::summary(&snapshot, &inputs, &catalog, &evaluation, &timings);
+    let wants = |f: Format| args.format.contains(&f);
+    let findings = &evaluation.findings;
+    let mut staging = Staging::new(&args.out)?;
+    if wants(Format::Html) {
+        let html = accessaudit_report::html::render(&ReportInput {
+            snapshot: &snapshot,
+            catalog: &catalog,
+            evaluation: &evaluation,
+            tables: &inputs,
+            lang: args.lang.code(),
+        })
+        .map_err(|e| CommandError::Usage(e.to_string()))?;
+        staging.write("report.html", |w| w.write_all(html.as_bytes()))?;
+    }
+    if wants(Format::Csv) {
+        staging.write("findings.csv", |w| {
+            accessaudit_report::csv::write_findings(w, findings)
+        })?;
+        let sheets = accessaudit_rules::review::worksheets(&snapshot, &pseudonyms, findings)?;
+        for (unit, rows) in &sheets {
+            let name = format!(
+                "review/{}.csv",
+                accessaudit_report::csv::worksheet_name(unit)
+            );
+            staging.write(&name, |w| {
+                accessaudit_report::csv::write_worksheet(w, unit, rows)
+            })?;
+        }
+    }
+    if wants(Format::Json) {
+        staging.write("findings.jsonl", |w| {
+            accessaudit_report::data::write_jsonl(w, findings)
+        })?;
+    }
+    if wants(Format::Parquet) {
+        staging.write("findings.parquet", |w| {
+            accessaudit_report::data::write_parquet(w, findings)
+        })?;
+    }
     staging.write("summary.json", |w| {
         serde_json::to_writer_pretty(&mut *w, &summary)?;
         writeln!(w)

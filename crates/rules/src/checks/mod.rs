@@ -41,6 +41,8 @@ mod substitution_basis;
 mod substitution_overrun;
 mod unjustified_role;
 
+pub use unjustified_role::covered_by_substitution;
+
 /// What a check sees.
 pub struct Context<'a> {
     /// The loaded snapshot.

@@ -1,0 +1,296 @@
+//! `report.html`: one self-contained file (styles, script and charts inline,
+//! no external address of any kind) rendered from the tera template in
+//! `reports/`. Every value from the input is escaped by the template engine.
+
+use std::collections::BTreeMap;
+
+use chrono_tz::Europe::Tallinn;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use accessaudit_ingest::Snapshot;
+use accessaudit_rules::figures::{ExplainedAccess, Share};
+use accessaudit_rules::{Area, Catalog, Evaluation, Finding, OutcomeState, Severity};
+
+const TEMPLATE: &str = include_str!("../../../reports/report.html");
+const STRINGS: &str = include_str!("../../../reports/strings.toml");
+
+/// Errors of rendering the report.
+#[derive(Debug, thiserror::Error)]
+pub enum HtmlError {
+    /// The template or its strings are broken (a defect of the build).
+    #[error("the report template cannot be rendered: {0}")]
+    Template(String),
+    /// The language has no strings.
+    #[error("no report strings for language {0:?} (use en or et)")]
+    Language(String),
+}
+
+/// The report's words in `lang`, English where a word is missing.
+pub fn strings(lang: &str) -> Result<BTreeMap<String, String>, HtmlError> {
+    let all: BTreeMap<String, BTreeMap<String, String>> =
+        toml::from_str(STRINGS).map_err(|e| HtmlError::Template(e.to_string()))?;
+    let english = all.get("en").cloned().unwrap_or_default();
+    let mut chosen = all
+        .get(lang)
+        .cloned()
+        .ok_or_else(|| HtmlError::Language(lang.to_string()))?;
+    for (k, v) in english {
+        chosen.entry(k).or_insert(v);
+    }
+    Ok(chosen)
+}
+
+fn percent(s: &Share) -> String {
+    format!("{:.1} %", s.share * 100.0)
+}
+
+fn share_rows(rows: &[Share]) -> Vec<Value> {
+    rows.iter()
+        .map(|s| json!({ "key": s.key, "events": s.events, "explained": s.explained, "percent": percent(s) }))
+        .collect()
+}
+
+/// Escapes text for SVG markup built here.
+fn esc(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Horizontal bars: findings per rule.
+fn chart_rules(evaluation: &Evaluation) -> String {
+    let rows: Vec<(String, usize)> = evaluation
+        .outcomes
+        .iter()
+        .filter_map(|o| match o.state {
+            OutcomeState::Evaluated { findings } => Some((o.rule_id.clone(), findings)),
+            _ => None,
+        })
+        .collect();
+    let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
+    let (bar_h, gap, label_w, width) = (14, 4, 70, 640);
+    let height = rows.len() * (bar_h + gap) + 10;
+    let mut svg = format!("<svg width=\"{width}\" height=\"{height}\" role=\"img\">");
+    for (i, (id, n)) in rows.iter().enumerate() {
+        let y = i * (bar_h + gap) + 5;
+        let w = (width - label_w - 40) * n / max;
+        svg.push_str(&format!(
+            "<text x=\"0\" y=\"{}\">{}</text><rect x=\"{label_w}\" y=\"{y}\" width=\"{w}\" height=\"{bar_h}\" fill=\"#0b5cad\"/><text x=\"{}\" y=\"{}\">{n}</text>",
+            y + 11,
+            esc(id),
+            label_w + w + 4,
+            y + 11
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Columns: the explained share per ISO week.
+fn chart_weeks(x: &ExplainedAccess) -> String {
+    let weeks = &x.by_week;
+    let (col_w, gap, top, plot_h, width_pad) = (34, 6, 12, 120, 10);
+    let width = weeks.len() * (col_w + gap) + width_pad;
+    let height = top + plot_h + 30;
+    let mut svg = format!("<svg width=\"{width}\" height=\"{height}\" role=\"img\">");
+    for (i, w) in weeks.iter().enumerate() {
+        let x0 = i * (col_w + gap) + 5;
+        let h = (w.share * plot_h as f64).round() as usize;
+        let color = if w.share >= 0.999 {
+            "#2f6f3e"
+        } else {
+            "#c2410c"
+        };
+        svg.push_str(&format!(
+            "<rect x=\"{x0}\" y=\"{}\" width=\"{col_w}\" height=\"{h}\" fill=\"{color}\"><title>{}: {}</title></rect><text x=\"{x0}\" y=\"{}\">{}</text><text x=\"{x0}\" y=\"{}\">{:.0}%</text>",
+            top + plot_h - h,
+            esc(&w.key),
+            percent(w),
+            top + plot_h + 14,
+            esc(w.key.rsplit('-').next().unwrap_or_default()),
+            top + plot_h + 27,
+            w.share * 100.0
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[derive(Serialize)]
+struct FindingRow<'a> {
+    finding_id: &'a str,
+    severity: String,
+    severity_label: String,
+    system: &'a str,
+    account_id: &'a str,
+    person_id: &'a str,
+    person_name: &'a str,
+    role: &'a str,
+    subject: &'a str,
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    first_seen: &'a str,
+    events: String,
+    days_late: String,
+    message: &'a str,
+    evidence: &'a str,
+}
+
+fn text(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or_default()
+}
+
+fn row<'a>(f: &'a Finding, words: &BTreeMap<String, String>) -> FindingRow<'a> {
+    let s = text;
+    // Shown in the reader's local time, without the offset.
+    let when = f
+        .first_seen
+        .as_deref()
+        .map(|t| t.get(..16).unwrap_or(t))
+        .unwrap_or_default();
+    FindingRow {
+        finding_id: &f.finding_id,
+        severity: f.severity.to_string(),
+        severity_label: words
+            .get(&format!("sev_{}", f.severity.as_str()))
+            .cloned()
+            .unwrap_or_else(|| f.severity.to_string()),
+        system: s(&f.system),
+        account_id: s(&f.account_id),
+        person_id: s(&f.person_id),
+        person_name: s(&f.person_name),
+        role: s(&f.role),
+        subject: s(&f.subject),
+        reference: s(&f.reference),
+        first_seen: when,
+        events: f.events.map(|e| e.to_string()).unwrap_or_default(),
+        days_late: f.days_late.map(|e| e.to_string()).unwrap_or_default(),
+        message: &f.message,
+        evidence: &f.evidence,
+    }
+}
+
+/// What the report needs besides the evaluation.
+pub struct ReportInput<'a> {
+    /// The snapshot.
+    pub snapshot: &'a Snapshot,
+    /// The catalogue in force.
+    pub catalog: &'a Catalog,
+    /// The results.
+    pub evaluation: &'a Evaluation,
+    /// The tables read, with their files' SHA-256.
+    pub tables: &'a [crate::summary::InputTable],
+    /// `en` or `et`.
+    pub lang: &'a str,
+}
+
+/// A JSON string literal safe inside an inline `<script>`.
+fn js_string(text: &str) -> String {
+    serde_json::to_string(text)
+        .unwrap_or_else(|_| "\"\"".into())
+        .replace('<', "\\u003c")
+}
+
+/// Renders the report.
+pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
+    let t = strings(input.lang)?;
+    let word = |key: &str| t.get(key).cloned().unwrap_or_else(|| key.to_string());
+    let ev = input.evaluation;
+    let by_severity: Vec<Value> = Severity::ALL
+        .iter()
+        .map(|s| {
+            json!({ "key": s.as_str(), "label": word(&format!("sev_{}", s.as_str())),
+                    "count": ev.findings.iter().filter(|f| f.severity == *s).count() })
+        })
+        .collect();
+    let mut areas = Vec::new();
+    let mut by_area = Vec::new();
+    for area in Area::ALL {
+        let label = word(&format!("area_{}", area.as_str()));
+        by_area.push(json!({ "key": area.as_str(), "label": label,
+            "count": ev.findings.iter().filter(|f| f.area == area).count() }));
+        let mut rules = Vec::new();
+        for o in &ev.outcomes {
+            let Some(rule) = input.catalog.get(&o.rule_id) else {
+                continue;
+            };
+            if rule.area != area {
+                continue;
+            }
+            let texts = rule.texts(input.lang);
+            let (state, reason, count) = match &o.state {
+                OutcomeState::Evaluated { findings } => ("evaluated", None, *findings),
+                OutcomeState::NotEvaluable { reason } => ("not_evaluable", Some(reason.clone()), 0),
+                OutcomeState::Disabled { reason } => ("disabled", Some(reason.clone()), 0),
+            };
+            let findings: Vec<FindingRow<'_>> = ev
+                .findings
+                .iter()
+                .filter(|f| f.rule_id == rule.id)
+                .map(|f| row(f, &t))
+                .collect();
+            rules.push(json!({
+                "id": rule.id, "title": texts.title, "description": texts.description,
+                "remediation": texts.remediation, "references": rule.references,
+                "severity": rule.severity.as_str(),
+                "severity_label": word(&format!("sev_{}", rule.severity.as_str())),
+                "state": state, "reason": reason, "count": count, "findings": findings,
+            }));
+        }
+        if !rules.is_empty() {
+            areas.push(json!({ "key": area.as_str(), "label": label, "rules": rules }));
+        }
+    }
+    let explained = ev.explained_access.as_ref().map(|x| {
+        json!({
+            "overall": { "events": x.overall.events, "explained": x.overall.explained, "percent": percent(&x.overall) },
+            "parts": [
+                { "title": word("by_system"), "rows": share_rows(&x.by_system) },
+                { "title": word("by_unit"), "rows": share_rows(&x.by_unit) },
+                { "title": word("by_week"), "rows": share_rows(&x.by_week) },
+            ],
+            "users": x.users,
+        })
+    });
+    let tables: Vec<Value> = input
+        .tables
+        .iter()
+        .map(|t| {
+            let files: Vec<Value> = t
+                .files
+                .iter()
+                .map(|(f, h)| json!({ "file": f, "sha256": h }))
+                .collect();
+            json!({ "name": t.name, "rows": t.rows, "rejected": t.rejected, "files": files })
+        })
+        .collect();
+    let snap = input.snapshot;
+    let context = json!({
+        "lang": input.lang,
+        "t": t,
+        "version": env!("CARGO_PKG_VERSION"),
+        "rules_version": input.catalog.fingerprint(),
+        "organisation": snap.manifest.organisation.clone().unwrap_or_default(),
+        "period": { "label": snap.period.label, "from": snap.period.from.to_string(), "to": snap.period.to.to_string() },
+        "as_of": snap.as_of.with_timezone(&Tallinn).format("%Y-%m-%d %H:%M:%S %:z").to_string(),
+        "total": ev.findings.len(),
+        "by_severity": by_severity,
+        "by_area": by_area,
+        "areas": areas,
+        "tables": tables,
+        "absent": snap.absent,
+        "explained": explained,
+        "chart_rules": chart_rules(ev),
+        "chart_weeks": ev.explained_access.as_ref().map(chart_weeks).unwrap_or_default(),
+        "filter_placeholder": js_string(&word("filter")),
+        "shown_word": js_string(&word("shown")),
+    });
+    let mut tera = tera::Tera::default();
+    tera.add_raw_template("report.html", TEMPLATE)
+        .map_err(|e| HtmlError::Template(format!("{e:?}")))?;
+    let ctx = tera::Context::from_value(context).map_err(|e| HtmlError::Template(e.to_string()))?;
+    tera.render("report.html", &ctx)
+        .map_err(|e| HtmlError::Template(format!("{e:?}")))
+}

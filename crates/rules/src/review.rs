@@ -1,0 +1,181 @@
+//! The quarterly access-review worksheet: for each unit, every person, every
+//! right effective at `as_of`, what justifies it, and the findings about it,
+//! for the unit's manager to decide on.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use accessaudit_ingest::Snapshot;
+
+use crate::checks::{facts, Context};
+use crate::display;
+use crate::error::RulesError;
+use crate::finding::Finding;
+use crate::pseudonym::Pseudonymizer;
+
+/// One line of a worksheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorksheetRow {
+    /// The person's personal code.
+    pub person_id: String,
+    /// Their name.
+    pub person_name: String,
+    /// Their post at `as_of`.
+    pub position: String,
+    /// Information system (empty when the person holds no right).
+    pub system: String,
+    /// Account.
+    pub account_id: String,
+    /// Role code.
+    pub role: String,
+    /// Role name.
+    pub role_name: String,
+    /// Whether the role reads personal data.
+    pub personal_data: String,
+    /// Since when the right is effective.
+    pub since: String,
+    /// Why it was granted (request, substitution, baseline) and its reference.
+    pub basis: String,
+    /// What justifies it now: `duty`, `substitution`, `request` or `nothing`.
+    pub justified_by: String,
+    /// Ids of the findings about it.
+    pub findings: String,
+}
+
+/// Worksheets per unit (unit name → rows), people sorted by name.
+pub fn worksheets(
+    snapshot: &Snapshot,
+    pseudonyms: &Pseudonymizer,
+    findings: &[Finding],
+) -> Result<BTreeMap<String, Vec<WorksheetRow>>, RulesError> {
+    let ctx = Context::new(snapshot, pseudonyms);
+    let wrap = |source| RulesError::Evaluation {
+        rule: "review worksheets".into(),
+        source,
+    };
+    let t = facts::instant(snapshot.as_of);
+    let d = facts::day(snapshot.as_of_day());
+    let staff = ctx
+        .frame("employees")
+        .filter(facts::covers_day("valid_from", "valid_to", d.clone()))
+        .join(
+            ctx.frame("positions")
+                .select([col("position_id"), col("title")]),
+            [col("position_id")],
+            [col("position_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .select([
+            col("person_id"),
+            col("name").alias("person_name"),
+            col("unit"),
+            facts::format("{} ({})", vec![col("title"), col("position_id")]).alias("position"),
+        ]);
+    let keys = || [col("person_id"), col("system"), col("role")];
+    let by_duty = facts::duty_rights(&ctx)
+        .filter(facts::covers_day("valid_from", "valid_to", d))
+        .select(keys())
+        .unique(None, UniqueKeepStrategy::Any)
+        .with_column(lit(true).alias("by_duty"));
+    let by_substitution = crate::checks::covered_by_substitution(&ctx)
+        .with_column(lit(true).alias("by_substitution"));
+    let rights = facts::rights(&ctx)
+        .filter(
+            col("kind")
+                .eq(lit("personal"))
+                .and(facts::covers("eff_start", "eff_end", t)),
+        )
+        .join(by_duty, keys(), keys(), JoinArgs::new(JoinType::Left))
+        .join(
+            by_substitution,
+            keys(),
+            keys(),
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            facts::role_catalogue(&ctx),
+            [col("system"), col("role")],
+            [col("system"), col("role")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .select([
+            col("person_id"),
+            col("system"),
+            col("account_id"),
+            col("role"),
+            col("role_name"),
+            col("personal_data"),
+            col("valid_from"),
+            col("assignment_id"),
+            facts::join_texts(vec![col("basis"), col("basis_ref")], " ").alias("basis"),
+            when(col("by_duty").fill_null(lit(false)))
+                .then(lit("duty"))
+                .when(col("by_substitution").fill_null(lit(false)))
+                .then(lit("substitution"))
+                .when(col("basis").eq(lit("request")))
+                .then(lit("request"))
+                .otherwise(lit("nothing"))
+                .alias("justified_by"),
+        ]);
+    let df = staff
+        .join(
+            rights,
+            [col("person_id")],
+            [col("person_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .sort(
+            ["unit", "person_name", "system", "account_id", "role"],
+            SortMultipleOptions::default(),
+        )
+        .collect()
+        .map_err(wrap)?;
+    let mut out: BTreeMap<String, Vec<WorksheetRow>> = BTreeMap::new();
+    for i in 0..df.height() {
+        let get = |name: &str| -> Result<String, RulesError> {
+            let v = df.column(name).and_then(|c| c.get(i)).map_err(wrap)?;
+            Ok(display::text(&v).unwrap_or_default())
+        };
+        let (person_id, system, account_id) =
+            (get("person_id")?, get("system")?, get("account_id")?);
+        let assignment = get("assignment_id")?;
+        let ids: Vec<&str> = findings
+            .iter()
+            .filter(|f| f.person_id.as_deref() == Some(person_id.as_str()))
+            .filter(|f| {
+                let same_account = f.system.as_deref() == Some(system.as_str())
+                    && f.account_id.as_deref() == Some(account_id.as_str());
+                match f.reference.as_deref() {
+                    Some(r) if !assignment.is_empty() && r == assignment => true,
+                    _ => {
+                        same_account && f.role.is_none()
+                            || (f.account_id.is_none() && f.system.is_none())
+                    }
+                }
+            })
+            .map(|f| f.finding_id.as_str())
+            .collect();
+        let row = WorksheetRow {
+            person_name: get("person_name")?,
+            position: get("position")?,
+            role: get("role")?,
+            role_name: get("role_name")?,
+            personal_data: get("personal_data")?,
+            since: get("valid_from")?,
+            basis: get("basis")?,
+            justified_by: if system.is_empty() {
+                String::new()
+            } else {
+                get("justified_by")?
+            },
+            findings: ids.join(" "),
+            person_id,
+            system,
+            account_id,
+        };
+        out.entry(get("unit")?).or_default().push(row);
+    }
+    Ok(out)
+}
