@@ -59,6 +59,14 @@ pub struct AuditArgs {
     /// Subject options.
     #[command(flatten)]
     pub subjects: SubjectArgs,
+    /// An earlier run's output folder: findings become new or persisting,
+    /// and the baseline's findings that are gone are listed as resolved.
+    #[arg(long, value_name = "DIR")]
+    pub baseline: Option<PathBuf>,
+    /// Accepted risks (TOML): matching findings are suppressed until the
+    /// entry expires.
+    #[arg(long, value_name = "FILE")]
+    pub exceptions: Option<PathBuf>,
     /// The folder to write findings.csv into (created owner-only).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,

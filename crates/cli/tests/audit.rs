@@ -276,10 +276,20 @@ fn the_same_inputs_give_the_same_bytes() {
         "--out",
         b.path().to_str().unwrap(),
     ]);
-    let fa = std::fs::read(a.path().join("findings.csv")).unwrap();
-    let fb = std::fs::read(b.path().join("findings.csv")).unwrap();
-    assert!(!fa.is_empty());
-    assert_eq!(fa, fb);
+    for file in [
+        "findings.csv",
+        "findings.jsonl",
+        "findings.parquet",
+        "review/Pensionite-osakond.csv",
+    ] {
+        let fa = std::fs::read(a.path().join(file)).unwrap();
+        let fb = std::fs::read(b.path().join(file)).unwrap();
+        assert!(!fa.is_empty(), "{file}");
+        assert!(
+            fa == fb,
+            "{file} differs between two runs on the same inputs"
+        );
+    }
 }
 
 #[test]
@@ -614,5 +624,210 @@ fn subject_report_lists_every_look_with_its_case() {
             "Accesses to the data of {subject}: 2 (2 unexplained)"
         )),
         "{stdout}"
+    );
+}
+
+/// A copy of the demo to change.
+fn demo_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tmp");
+    for entry in std::fs::read_dir(repo().join("fixtures/demo")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+fn by_rule(
+    rows: &[std::collections::BTreeMap<String, String>],
+    rule: &str,
+) -> Vec<std::collections::BTreeMap<String, String>> {
+    rows.iter()
+        .filter(|r| r["rule_id"] == rule)
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn a_second_review_shows_new_persisting_resolved_and_suppressed() {
+    let work = tempfile::tempdir().expect("tmp");
+    let first = work.path().join("q3");
+    let out = run(&[
+        "audit",
+        "--data",
+        "fixtures/demo",
+        "--out",
+        first.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // Next review: the shared account lost its personal-data role (ACC-06 resolved).
+    let data = demo_copy();
+    let ra = std::fs::read_to_string(data.path().join("role_assignments.csv")).unwrap();
+    let line = ra
+        .lines()
+        .find(|l| l.contains(",kt_infolett,"))
+        .expect("the ACC-06 story")
+        .to_string();
+    let mut fields: Vec<&str> = line.split(',').collect();
+    fields[5] = "2026-09-01T00:00:00+03:00";
+    std::fs::write(
+        data.path().join("role_assignments.csv"),
+        ra.replace(&line, &fields.join(",")),
+    )
+    .unwrap();
+    let exceptions = work.path().join("exceptions.toml");
+    std::fs::write(
+        &exceptions,
+        r#"
+[[exception]]
+id = "EX-1"
+rule = "ACC-07"
+match = { system = "RR", account_id = "ska-jkask" }
+reason = "Register access kept for the annual recalculation"
+approved_by = "47104122218"
+expires = 2026-12-31
+
+[[exception]]
+id = "EX-2"
+rule = "ACC-01"
+match = { account_id = "rluik" }
+reason = "Trainee period"
+approved_by = "47104122218"
+expires = 2026-09-01
+
+[[exception]]
+id = "EX-3"
+finding_id = "ffffffffffffffff"
+reason = "Nothing"
+approved_by = "47104122218"
+expires = 2026-12-31
+"#,
+    )
+    .unwrap();
+    let second = work.path().join("q4");
+    let out = run(&[
+        "audit",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--as-of",
+        "2026-10-05",
+        "--out",
+        second.to_str().unwrap(),
+        "--baseline",
+        first.to_str().unwrap(),
+        "--exceptions",
+        exceptions.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let rows = read_csv(&second.join("findings.csv"));
+    let acc07 = by_rule(&rows, "ACC-07");
+    let covered: Vec<_> = acc07
+        .iter()
+        .filter(|r| r["account_id"] == "ska-jkask")
+        .collect();
+    assert_eq!(covered.len(), 1);
+    assert_eq!(covered[0]["status"], "suppressed");
+    // Later accounts that became dormant by the new as_of are new.
+    assert!(acc07
+        .iter()
+        .filter(|r| r["account_id"] != "ska-jkask")
+        .all(|r| r["status"] == "new"));
+    // The expired exception does not suppress: the finding persists, aged from Q3.
+    let acc01 = by_rule(&rows, "ACC-01");
+    assert_eq!(acc01[0]["status"], "persisting");
+    assert_eq!(acc01[0]["first_seen"], "2026-09-30T23:59:59+03:00");
+    assert_eq!(acc01[0]["last_seen"], "2026-10-05T23:59:59+03:00");
+    let exc01 = by_rule(&rows, "EXC-01");
+    assert_eq!(
+        (
+            exc01.len(),
+            exc01[0]["ref"].as_str(),
+            exc01[0]["status"].as_str()
+        ),
+        (1, "EX-2", "new")
+    );
+    let exc02 = by_rule(&rows, "EXC-02");
+    assert_eq!((exc02.len(), exc02[0]["ref"].as_str()), (1, "EX-3"));
+    assert!(by_rule(&rows, "ACC-06").is_empty());
+    assert!(by_rule(&rows, "PD-01")
+        .iter()
+        .all(|r| r["status"] == "persisting"));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(second.join("summary.json")).unwrap()).unwrap();
+    // Resolved: the shared account's role ended, and by 5 October Kärt
+    // Maasikas's employment (from 1 October) has begun, so her account is no
+    // longer an orphan.
+    let resolved: Vec<&str> = summary["baseline_comparison"]["resolved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["rule_id"].as_str())
+        .collect();
+    assert_eq!(resolved, ["ACC-02", "ACC-06"]);
+    assert_eq!(summary["findings_by_status"]["suppressed"], 1);
+    assert_eq!(
+        summary["run_files"]["exceptions"]["sha256"]
+            .as_str()
+            .map(str::len),
+        Some(64)
+    );
+    let html = std::fs::read_to_string(second.join("report.html")).unwrap();
+    assert!(html.contains("id=\"comparison\"") && html.contains("data-resolved="));
+    assert!(html.contains("data-suppressed=") && html.contains("EX-1"));
+    let sheet = std::fs::read_to_string(second.join("review/Pensionite-osakond.csv")).unwrap();
+    assert!(sheet.contains("(suppressed)"), "{sheet}");
+}
+
+#[test]
+fn a_bad_exceptions_file_is_rejected_with_lines() {
+    let work = tempfile::tempdir().expect("tmp");
+    let exceptions = work.path().join("exceptions.toml");
+    std::fs::write(
+        &exceptions,
+        "[[exception]]\nid = \"EX-1\"\nrule = \"ACC-99\"\nreason = \"x\"\napproved_by = \"y\"\nexpires = 2026-12-31\n\n[[exception]]\nid = \"EX-2\"\nrule = \"ACC-07\"\napproved_by = \"y\"\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "audit",
+        "--data",
+        "fixtures/demo",
+        "--out",
+        work.path().join("out").to_str().unwrap(),
+        "--exceptions",
+        exceptions.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("exceptions.toml:3: exception EX-1: unknown rule id \"ACC-99\""),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("exception EX-2: reason is missing"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("exception EX-2: expires is missing"),
+        "{stderr}"
+    );
+    assert!(!work.path().join("out").exists());
+}
+
+#[test]
+fn a_period_outside_the_log_is_an_error() {
+    let work = tempfile::tempdir().expect("tmp");
+    let out = run(&[
+        "audit",
+        "--data",
+        "fixtures/demo",
+        "--period",
+        "2025-Q1",
+        "--out",
+        work.path().join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("period 2025-Q1") && stderr.contains("outside the access log"),
+        "{stderr}"
     );
 }

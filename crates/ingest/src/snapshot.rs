@@ -15,6 +15,9 @@ use crate::period::{parse_as_of, Period};
 use crate::source;
 use crate::table::{self, LoadedTable, ReadMode};
 
+/// A first and a last instant.
+pub type TimeRange = (DateTime<Utc>, DateTime<Utc>);
+
 /// What the caller sets on top of the manifest.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
@@ -149,6 +152,42 @@ impl Snapshot {
                 .map(table::empty_frame)
                 .unwrap_or_default(),
         }
+    }
+
+    /// The first and last `ts` of the access log, when there is one with events.
+    pub fn access_log_range(&self) -> Result<Option<TimeRange>, IngestError> {
+        let Some(log) = self.table("access_log") else {
+            return Ok(None);
+        };
+        let wrap = |e| IngestError::polars("reading the access log's time range", e);
+        let df = log
+            .frame
+            .clone()
+            .select([
+                col("ts")
+                    .dt()
+                    .timestamp(TimeUnit::Microseconds)
+                    .min()
+                    .alias("first"),
+                col("ts")
+                    .dt()
+                    .timestamp(TimeUnit::Microseconds)
+                    .max()
+                    .alias("last"),
+            ])
+            .collect()
+            .map_err(wrap)?;
+        let get = |name: &str| -> Result<Option<DateTime<Utc>>, IngestError> {
+            Ok(df
+                .column(name)
+                .and_then(|c| c.i64().map(|v| v.get(0)))
+                .map_err(wrap)?
+                .and_then(DateTime::from_timestamp_micros))
+        };
+        Ok(match (get("first")?, get("last")?) {
+            (Some(a), Some(b)) => Some((a, b)),
+            _ => None,
+        })
     }
 
     /// The `as_of` moment as a calendar day in Europe/Tallinn.

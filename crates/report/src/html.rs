@@ -123,6 +123,7 @@ struct FindingRow<'a> {
     finding_id: &'a str,
     severity: String,
     severity_label: String,
+    status_label: String,
     system: &'a str,
     account_id: &'a str,
     person_id: &'a str,
@@ -157,6 +158,10 @@ fn row<'a>(f: &'a Finding, words: &BTreeMap<String, String>) -> FindingRow<'a> {
             .get(&format!("sev_{}", f.severity.as_str()))
             .cloned()
             .unwrap_or_else(|| f.severity.to_string()),
+        status_label: words
+            .get(&format!("status_{}", f.status.as_str()))
+            .cloned()
+            .unwrap_or_else(|| f.status.as_str().to_string()),
         system: s(&f.system),
         account_id: s(&f.account_id),
         person_id: s(&f.person_id),
@@ -266,8 +271,41 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
             json!({ "name": t.name, "rows": t.rows, "rejected": t.rejected, "files": files })
         })
         .collect();
+    let comparison = ev.comparison.as_ref().map(|c| {
+        let counts = |m: &BTreeMap<String, accessaudit_rules::baseline::Counts>| -> Vec<Value> {
+            m.iter()
+                .map(|(k, n)| json!({ "key": if k.is_empty() { "—" } else { k.as_str() },
+                    "new": n.new, "persisting": n.persisting, "resolved": n.resolved, "suppressed": n.suppressed }))
+                .collect()
+        };
+        json!({
+            "baseline": c.baseline,
+            "parts": [
+                { "title": word("rule"), "rows": counts(&c.by_rule) },
+                { "title": word("unit"), "rows": counts(&c.by_unit) },
+            ],
+            "resolved": c.resolved.iter().map(|f| json!({
+                "rule_id": f.rule_id, "finding_id": f.finding_id, "message": f.message,
+                "first_seen": f.first_seen.as_deref().map(|t| t.get(..10).unwrap_or(t)),
+            })).collect::<Vec<_>>(),
+        })
+    });
+    let suppressed: Vec<Value> = ev
+        .findings
+        .iter()
+        .filter_map(|f| {
+            let e = ev.suppressed_by.get(&f.finding_id)?;
+            Some(
+                json!({ "rule_id": f.rule_id, "finding_id": f.finding_id, "message": f.message,
+                "exception": e.id, "reason": e.reason, "legal_basis": e.legal_basis,
+                "approved_by": e.approved_by, "expires": e.expires.to_string() }),
+            )
+        })
+        .collect();
     let snap = input.snapshot;
     let context = json!({
+        "comparison": comparison,
+        "suppressed": suppressed,
         "lang": input.lang,
         "t": t,
         "version": env!("CARGO_PKG_VERSION"),

@@ -11,6 +11,7 @@ fn area_title(area: Area) -> &'static str {
         Area::Time => "TIME — granted, suspended and ended on time",
         Area::Pd => "PD — lawful use of personal data",
         Area::Dq => "DQ — the data itself is sound and up to date",
+        Area::Exc => "EXC — the accepted risks are in order",
     }
 }
 

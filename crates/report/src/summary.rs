@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use accessaudit_ingest::Snapshot;
-use accessaudit_rules::{Area, Catalog, Evaluation, OutcomeState, Severity};
+use accessaudit_rules::{Area, Catalog, Evaluation, OutcomeState, Severity, Status};
 
 /// How long each stage took, in seconds.
 #[derive(Debug, Clone, Default)]
@@ -129,6 +129,7 @@ pub fn summary(
             json!({
                 "rule": r.id,
                 "source": r.source,
+                "sha256": r.source_sha256,
                 "params": r.params.iter().map(|(k, v)| (k.clone(), toml_to_json(v))).collect::<serde_json::Map<_, _>>(),
                 "overridden": r.overridden,
             })
@@ -154,6 +155,24 @@ pub fn summary(
             "by_rule": rules,
         },
         "explained_access": evaluation.explained_access,
+        "baseline_comparison": evaluation.comparison.as_ref().map(|c| json!({
+            "baseline": c.baseline,
+            "by_rule": c.by_rule,
+            "by_unit": c.by_unit,
+            "resolved": c.resolved.iter().map(|f| json!({
+                "finding_id": f.finding_id, "rule_id": f.rule_id, "unit": f.unit, "message": f.message,
+            })).collect::<Vec<_>>(),
+        })),
+        "suppressed": evaluation.suppressed_by.iter().map(|(id, e)| json!({
+            "finding_id": id, "exception": e.id, "reason": e.reason, "legal_basis": e.legal_basis,
+            "approved_by": e.approved_by, "expires": e.expires.to_string(),
+        })).collect::<Vec<_>>(),
+        "findings_by_status": {
+            "new": findings.iter().filter(|f| f.status == Status::New).count(),
+            "persisting": findings.iter().filter(|f| f.status == Status::Persisting).count(),
+            "suppressed": findings.iter().filter(|f| f.status == Status::Suppressed).count(),
+            "resolved": evaluation.comparison.as_ref().map_or(0, |c| c.resolved.len()),
+        },
         "rules": rule_files,
         "timings_seconds": { "load": timings.load, "rules": timings.rules },
     })

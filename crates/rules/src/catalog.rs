@@ -209,6 +209,7 @@ impl Catalog {
                     .map(|(k, v)| (k, v.into_inner()))
                     .collect(),
                 source: file.clone(),
+                source_sha256: hex::encode(Sha256::digest(text.as_bytes())),
                 overridden: Vec::new(),
                 disabled: None,
                 et: parsed.et.map(|t| crate::definition::Texts {

@@ -88,6 +88,8 @@ pub struct Rule {
     pub params: BTreeMap<String, ParamValue>,
     /// The file it was read from.
     pub source: String,
+    /// SHA-256 of that file's text.
+    pub source_sha256: String,
     /// What a policy file changed: parameter names, and `severity`.
     pub overridden: Vec<String>,
     /// Set when a policy disabled the rule: the reason it gives.

@@ -1,18 +1,20 @@
 //! Runs rules over a snapshot and turns their output rows into findings. This
 //! is the one place that assigns finding ids, severities and messages.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use polars::prelude::*;
 
 use accessaudit_ingest::contract::{FILE_COLUMN, ROW_COLUMN};
 use accessaudit_ingest::Snapshot;
 
+use crate::baseline::{self, Baseline, Comparison};
 use crate::catalog::Catalog;
 use crate::checks::{self, Context};
 use crate::definition::Rule;
 use crate::display;
 use crate::error::RulesError;
+use crate::exceptions::{Exception, Exceptions};
 use crate::figures::{self, ExplainedAccess};
 use crate::finding::{finding_id, Finding, Status, TEXT_COLUMNS};
 use crate::pseudonym::Pseudonymizer;
@@ -57,6 +59,20 @@ pub struct Evaluation {
     pub outcomes: Vec<RuleOutcome>,
     /// The explained-access figures, when there is an access log and cases.
     pub explained_access: Option<ExplainedAccess>,
+    /// Suppressed findings: finding id → the exception that covers it.
+    pub suppressed_by: BTreeMap<String, Exception>,
+    /// The comparison with the baseline, when one was given.
+    pub comparison: Option<Comparison>,
+}
+
+/// What an audit brings besides the catalogue and the snapshot.
+pub struct Inputs<'a> {
+    /// How subjects appear in outputs.
+    pub pseudonyms: &'a Pseudonymizer,
+    /// Accepted risks.
+    pub exceptions: Option<&'a Exceptions>,
+    /// An earlier run to compare with.
+    pub baseline: Option<&'a Baseline>,
 }
 
 impl Evaluation {
@@ -69,17 +85,36 @@ impl Evaluation {
     }
 }
 
-/// Evaluates the rules of `catalog` that `include` selects. Data-quality
-/// rules run first: the rows they report as unusable (bad personal codes,
-/// inverted or overlapping intervals, accounts and roles that name nothing)
-/// are left out of every other rule.
+/// Evaluates the rules of `catalog` that `include` selects, without
+/// exceptions or baseline (see [`evaluate_with`]).
 pub fn evaluate(
     catalog: &Catalog,
     snapshot: &Snapshot,
     pseudonyms: &Pseudonymizer,
     include: impl Fn(&Rule) -> bool,
 ) -> Result<Evaluation, RulesError> {
-    let mut ctx = Context::new(snapshot, pseudonyms);
+    let inputs = Inputs {
+        pseudonyms,
+        exceptions: None,
+        baseline: None,
+    };
+    evaluate_with(catalog, snapshot, &inputs, include)
+}
+
+/// Evaluates the rules of `catalog` that `include` selects. Data-quality
+/// rules run first: the rows they report as unusable (bad personal codes,
+/// inverted or overlapping intervals, accounts and roles that name nothing)
+/// are left out of every other rule. Then the accepted-risk exceptions
+/// suppress what they cover, the EXC rules report the exceptions that
+/// expired or matched nothing, and the findings are compared with the
+/// baseline.
+pub fn evaluate_with(
+    catalog: &Catalog,
+    snapshot: &Snapshot,
+    inputs: &Inputs<'_>,
+    include: impl Fn(&Rule) -> bool,
+) -> Result<Evaluation, RulesError> {
+    let mut ctx = Context::new(snapshot, inputs.pseudonyms);
     // Working hours are a parameter of whichever rule sets them (PD-08).
     if let Some(hours) = catalog
         .rules
@@ -95,6 +130,8 @@ pub fn evaluate(
         ctx.working_hours = hours;
     }
     let selected: Vec<&Rule> = catalog.rules.iter().filter(|r| include(r)).collect();
+    let (exc, selected): (Vec<&Rule>, Vec<&Rule>) =
+        selected.into_iter().partition(|r| r.area == Area::Exc);
     let (dq, others): (Vec<&Rule>, Vec<&Rule>) =
         selected.into_iter().partition(|r| r.area == Area::Dq);
     let mut evaluation = Evaluation::default();
@@ -126,6 +163,32 @@ pub fn evaluate(
     for rule in others {
         run_rule(&ctx, rule, &mut evaluation)?;
     }
+    stamp_state_findings(&mut evaluation.findings, snapshot);
+    if let Some(exceptions) = inputs.exceptions {
+        let (suppressed, table) = apply_exceptions(&mut evaluation.findings, exceptions, snapshot)
+            .map_err(|source| RulesError::Evaluation {
+                rule: "exceptions".into(),
+                source,
+            })?;
+        evaluation.suppressed_by = suppressed;
+        ctx.exceptions = Some(table);
+    }
+    for rule in exc {
+        run_rule(&ctx, rule, &mut evaluation)?;
+    }
+    if let Some(baseline) = inputs.baseline {
+        let evaluated: HashSet<String> = evaluation
+            .outcomes
+            .iter()
+            .filter(|o| matches!(o.state, OutcomeState::Evaluated { .. }))
+            .map(|o| o.rule_id.clone())
+            .collect();
+        evaluation.comparison = Some(baseline::compare(
+            &mut evaluation.findings,
+            baseline,
+            &evaluated,
+        ));
+    }
     if catalog
         .rules
         .iter()
@@ -147,7 +210,88 @@ pub fn evaluate(
     let rank = |id: &str| order.get(id).copied().unwrap_or(usize::MAX);
     evaluation.findings.sort_by_key(|f| rank(&f.rule_id));
     evaluation.outcomes.sort_by_key(|o| rank(&o.rule_id));
+    if let Some(c) = evaluation.comparison.as_mut() {
+        c.resolved.sort_by(|a, b| {
+            (rank(&a.rule_id), &a.finding_id).cmp(&(rank(&b.rule_id), &b.finding_id))
+        });
+    }
     Ok(evaluation)
+}
+
+/// Findings about a state at `as_of` have no time of their own: they are
+/// seen at this audit, which a baseline comparison then ages.
+fn stamp_state_findings(findings: &mut [Finding], snapshot: &Snapshot) {
+    let seen = snapshot
+        .as_of
+        .with_timezone(&chrono_tz::Europe::Tallinn)
+        .format("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string();
+    for f in findings.iter_mut().filter(|f| f.first_seen.is_none()) {
+        f.first_seen = Some(seen.clone());
+        f.last_seen = Some(seen.clone());
+    }
+}
+
+/// Marks the findings an unexpired exception covers as suppressed, and
+/// returns which exception covers which finding and the exceptions' table
+/// for the EXC rules (with how many findings each matched, or would have).
+fn apply_exceptions(
+    findings: &mut [Finding],
+    exceptions: &Exceptions,
+    snapshot: &Snapshot,
+) -> PolarsResult<(BTreeMap<String, Exception>, DataFrame)> {
+    let today = snapshot.as_of_day();
+    let mut suppressed = BTreeMap::new();
+    let mut matched = vec![0u32; exceptions.entries.len()];
+    for f in findings.iter_mut() {
+        let mut covered = false;
+        for (i, e) in exceptions.entries.iter().enumerate() {
+            if !e.covers(f) {
+                continue;
+            }
+            matched[i] += 1;
+            if !covered && e.expires >= today {
+                covered = true;
+                f.status = Status::Suppressed;
+                suppressed.insert(f.finding_id.clone(), e.clone());
+            }
+        }
+    }
+    let epoch = chrono::NaiveDate::default();
+    let e = &exceptions.entries;
+    let table = DataFrame::new_infer_height(vec![
+        Column::new(
+            "id".into(),
+            e.iter().map(|x| x.id.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "line".into(),
+            e.iter()
+                .map(|x| format!("{}:{}", exceptions.file, x.line))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "reason".into(),
+            e.iter().map(|x| x.reason.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "approved_by".into(),
+            e.iter().map(|x| x.approved_by.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "expires".into(),
+            e.iter()
+                .map(|x| x.expires.signed_duration_since(epoch).num_days() as i32)
+                .collect::<Vec<_>>(),
+        )
+        .cast(&DataType::Date)?,
+        Column::new(
+            "expired".into(),
+            e.iter().map(|x| x.expires < today).collect::<Vec<_>>(),
+        ),
+        Column::new("matched".into(), matched),
+    ])?;
+    Ok((suppressed, table))
 }
 
 /// Runs one rule, adding its findings and outcome; returns its raw rows.

@@ -1,12 +1,12 @@
 //! A finding: one fact a rule found, in the columns of `outputs.md`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::severity::{Area, Severity};
 
 /// Where a finding stands against a baseline or the exceptions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Not in the baseline (or no baseline given).
@@ -72,7 +72,7 @@ pub const TEXT_COLUMNS: [&str; 12] = [
 ];
 
 /// One finding.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     /// Stable id: a hash of the rule id and the grain values.
     pub finding_id: String,

@@ -18,7 +18,8 @@ use serde::Deserialize;
 use accessaudit_ingest::{LoadOptions, Snapshot};
 
 use crate::catalog::Catalog;
-use crate::engine::{evaluate, OutcomeState};
+use crate::engine::{evaluate_with, Inputs, OutcomeState};
+use crate::exceptions::Exceptions;
 use crate::finding::Finding;
 use crate::pseudonym::Pseudonymizer;
 
@@ -37,6 +38,8 @@ struct CaseFile {
     as_of: Option<String>,
     /// Overrides the period.
     period: Option<String>,
+    /// An exceptions file of the case (relative to it).
+    exceptions: Option<PathBuf>,
 }
 
 /// One fixture case found on disk.
@@ -139,11 +142,30 @@ fn run_inner(catalog: &Catalog, case: &Case, result: &mut CaseResult) -> Result<
     .map_err(|e| format!("loading the snapshot: {e}"))?;
     // Fixtures show real codes so expected files can name the subjects.
     let pseudonyms = Pseudonymizer::new(b"fixtures".to_vec(), true);
-    let evaluation = evaluate(catalog, &snapshot, &pseudonyms, |r| {
-        rules.iter().any(|id| id.eq_ignore_ascii_case(&r.id))
+    let exceptions = match &spec.exceptions {
+        Some(file) => {
+            let path = case.dir.join(file);
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Some(
+                Exceptions::parse(&file.display().to_string(), &text, catalog)
+                    .map_err(|e| e.to_string())?,
+            )
+        }
+        None => None,
+    };
+    let inputs = Inputs {
+        pseudonyms: &pseudonyms,
+        exceptions: exceptions.as_ref(),
+        baseline: None,
+    };
+    // The case's rules, and with exceptions every rule whose findings they may cover.
+    let evaluation = evaluate_with(catalog, &snapshot, &inputs, |r| {
+        exceptions.is_some() || rules.iter().any(|id| id.eq_ignore_ascii_case(&r.id))
     })
     .map_err(|e| e.to_string())?;
-    for o in &evaluation.outcomes {
+    let of_case = |id: &str| rules.iter().any(|r| r.eq_ignore_ascii_case(id));
+    for o in evaluation.outcomes.iter().filter(|o| of_case(&o.rule_id)) {
         if let OutcomeState::NotEvaluable { reason } = &o.state {
             result
                 .failures
@@ -154,6 +176,7 @@ fn run_inner(catalog: &Catalog, case: &Case, result: &mut CaseResult) -> Result<
     let actual: Vec<Vec<String>> = evaluation
         .findings
         .iter()
+        .filter(|f| of_case(&f.rule_id))
         .map(|f| project(f, &columns))
         .collect();
     result.failures.extend(compare(&columns, expected, actual));
@@ -167,7 +190,7 @@ fn assemble(case: &Case, base: Option<&Path>) -> Result<tempfile::TempDir, Strin
         copy_tree(&case.dir.join(base), dir.path())
             .map_err(|e| format!("base {}: {e}", base.display()))?;
     }
-    let skip = ["case.toml", "expected.csv"];
+    let skip = ["case.toml", "expected.csv", "exceptions.toml"];
     for entry in std::fs::read_dir(&case.dir).map_err(|e| e.to_string())? {
         let path = entry.map_err(|e| e.to_string())?.path();
         let name = path

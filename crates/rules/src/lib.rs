@@ -5,12 +5,14 @@
 //! check kind ([`checks`]): a small parameterised evaluation over the
 //! snapshot's lazy frames. The [`engine`] runs them and builds [`Finding`]s.
 
+pub mod baseline;
 pub mod catalog;
 pub mod checks;
 pub mod definition;
 pub(crate) mod display;
 pub mod engine;
 pub mod error;
+pub mod exceptions;
 pub mod figures;
 pub mod finding;
 pub mod fixture;
@@ -23,7 +25,7 @@ pub mod template;
 
 pub use catalog::Catalog;
 pub use definition::Rule;
-pub use engine::{evaluate, Evaluation, OutcomeState, RuleOutcome};
+pub use engine::{evaluate, evaluate_with, Evaluation, Inputs, OutcomeState, RuleOutcome};
 pub use error::{DefinitionProblem, RulesError};
 pub use finding::{Finding, Status};
 pub use severity::{Area, Severity};

@@ -141,7 +141,7 @@ pub fn worksheets(
         let (person_id, system, account_id) =
             (get("person_id")?, get("system")?, get("account_id")?);
         let assignment = get("assignment_id")?;
-        let ids: Vec<&str> = findings
+        let ids: Vec<String> = findings
             .iter()
             .filter(|f| f.person_id.as_deref() == Some(person_id.as_str()))
             .filter(|f| {
@@ -155,7 +155,7 @@ pub fn worksheets(
                     }
                 }
             })
-            .map(|f| f.finding_id.as_str())
+            .map(|f| format!("{} ({})", f.finding_id, f.status.as_str()))
             .collect();
         let row = WorksheetRow {
             person_name: get("person_name")?,

@@ -68,11 +68,14 @@ pub enum Area {
     /// The data itself is sound and up to date.
     #[serde(rename = "DQ")]
     Dq,
+    /// The list of accepted risks is itself in order.
+    #[serde(rename = "EXC")]
+    Exc,
 }
 
 impl Area {
     /// Every area in catalogue order.
-    pub const ALL: [Area; 4] = [Area::Acc, Area::Time, Area::Pd, Area::Dq];
+    pub const ALL: [Area; 5] = [Area::Acc, Area::Time, Area::Pd, Area::Dq, Area::Exc];
 
     /// The id prefix (`ACC`, `TIME`, `PD`, `DQ`).
     pub fn as_str(self) -> &'static str {
@@ -81,6 +84,7 @@ impl Area {
             Area::Time => "TIME",
             Area::Pd => "PD",
             Area::Dq => "DQ",
+            Area::Exc => "EXC",
         }
     }
 }

@@ -9,7 +9,12 @@ use accessaudit_report::output::Staging;
 use accessaudit_report::summary::{self, Timings};
 use accessaudit_rules::Severity;
 
-use super::{catalog, load, pseudonyms, CommandError, EXIT_FINDINGS};
+use accessaudit_ingest::Snapshot;
+use accessaudit_rules::baseline::Baseline;
+use accessaudit_rules::exceptions::Exceptions;
+use accessaudit_rules::Inputs;
+
+use super::{catalog, load, pseudonyms, read, CommandError, EXIT_FINDINGS};
 use crate::cli::{AuditArgs, Format};
 
 /// Runs `audit`.
@@ -24,21 +29,40 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         None => None,
     };
     let catalog = catalog(&args.catalog)?;
+    let exceptions = match &args.exceptions {
+        Some(path) => Some(Exceptions::parse(
+            &path.display().to_string(),
+            &read(path)?,
+            &catalog,
+        )?),
+        None => None,
+    };
+    let baseline = match &args.baseline {
+        Some(dir) => Some(Baseline::load(dir)?),
+        None => None,
+    };
     let pseudonyms = pseudonyms(&args.subjects)?;
     let started = Instant::now();
     let snapshot = load(&args.data)?;
+    check_period_against_log(&snapshot)?;
     let load_s = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let evaluation = accessaudit_rules::evaluate(&catalog, &snapshot, &pseudonyms, |_| true)?;
+    let inputs = Inputs {
+        pseudonyms: &pseudonyms,
+        exceptions: exceptions.as_ref(),
+        baseline: baseline.as_ref(),
+    };
+    let evaluation = accessaudit_rules::evaluate_with(&catalog, &snapshot, &inputs, |_| true)?;
     let timings = Timings {
         load: load_s,
         rules: started.elapsed().as_secs_f64(),
     };
-    let inputs = summary::input_tables(&snapshot).map_err(|source| CommandError::Read {
+    let tables = summary::input_tables(&snapshot).map_err(|source| CommandError::Read {
         path: snapshot.dir.display().to_string(),
         source,
     })?;
-    let summary = summary::summary(&snapshot, &inputs, &catalog, &evaluation, &timings);
+    let mut summary = summary::summary(&snapshot, &tables, &catalog, &evaluation, &timings);
+    summary["run_files"] = run_files(&args)?;
     let wants = |f: Format| args.format.contains(&f);
     let findings = &evaluation.findings;
     let mut staging = Staging::new(&args.out)?;
@@ -47,7 +71,7 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
             snapshot: &snapshot,
             catalog: &catalog,
             evaluation: &evaluation,
-            tables: &inputs,
+            tables: &tables,
             lang: args.lang.code(),
         })
         .map_err(|e| CommandError::Usage(e.to_string()))?;
@@ -93,4 +117,51 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A period that does not meet the access log at all is a mistake in the
+/// arguments (or the wrong snapshot), not an empty report.
+fn check_period_against_log(snapshot: &Snapshot) -> Result<(), CommandError> {
+    let Some((first, last)) = snapshot.access_log_range()? else {
+        return Ok(());
+    };
+    let p = &snapshot.period;
+    if last < p.start_instant() || first >= p.end_instant() {
+        let day = |t: chrono::DateTime<chrono::Utc>| {
+            t.with_timezone(&chrono_tz::Europe::Tallinn).date_naive()
+        };
+        return Err(CommandError::Usage(format!(
+            "period {p} lies outside the access log, which runs from {} to {}: give a --period inside it",
+            day(first),
+            day(last)
+        )));
+    }
+    Ok(())
+}
+
+/// SHA-256 of the policy and exceptions files of this run.
+fn run_files(args: &AuditArgs) -> Result<serde_json::Value, CommandError> {
+    let mut out = serde_json::Map::new();
+    for (key, path) in [
+        ("policy", args.catalog.policy.as_ref()),
+        ("exceptions", args.exceptions.as_ref()),
+    ] {
+        if let Some(p) = path {
+            let hash = summary::file_sha256(p).map_err(|source| CommandError::Read {
+                path: p.display().to_string(),
+                source,
+            })?;
+            out.insert(
+                key.into(),
+                serde_json::json!({ "file": p.display().to_string(), "sha256": hash }),
+            );
+        }
+    }
+    if let Some(dir) = &args.baseline {
+        out.insert(
+            "baseline".into(),
+            serde_json::json!(dir.display().to_string()),
+        );
+    }
+    Ok(serde_json::Value::Object(out))
 }

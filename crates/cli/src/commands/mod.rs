@@ -41,6 +41,9 @@ pub enum CommandError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The baseline cannot be read.
+    #[error(transparent)]
+    Baseline(#[from] accessaudit_rules::baseline::BaselineError),
     /// No pseudonym key could be had.
     #[error(transparent)]
     Key(#[from] KeyError),
@@ -97,7 +100,7 @@ fn pseudonyms(args: &SubjectArgs) -> Result<Pseudonymizer, CommandError> {
     Ok(Pseudonymizer::new(key, args.reveal_subjects))
 }
 
-fn read(path: &Path) -> Result<String, CommandError> {
+pub(crate) fn read(path: &Path) -> Result<String, CommandError> {
     std::fs::read_to_string(path).map_err(|source| CommandError::Read {
         path: path.display().to_string(),
         source,

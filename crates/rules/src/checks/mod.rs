@@ -22,6 +22,7 @@ mod bulk_access;
 mod dangling_reference;
 mod dormant_account;
 mod duplicate_accounts;
+mod exception_entries;
 pub mod facts;
 mod grant_basis;
 mod late_fulfilment;
@@ -51,6 +52,9 @@ pub struct Context<'a> {
     pub excluded: HashMap<&'static str, DataFrame>,
     /// How data subjects appear in outputs.
     pub pseudonyms: &'a Pseudonymizer,
+    /// The accepted-risk exceptions with how they were used: `id`, `line`,
+    /// `reason`, `approved_by`, `expires`, `expired`, `matched`.
+    pub exceptions: Option<DataFrame>,
     /// Working hours as minutes of the local day, `[from, to)`.
     pub working_hours: (u32, u32),
     /// The PD facts, computed by the first rule that needs them.
@@ -76,6 +80,7 @@ impl<'a> Context<'a> {
             snapshot,
             excluded: HashMap::new(),
             pseudonyms,
+            exceptions: None,
             working_hours: (7 * 60, 19 * 60),
             pd_groups: OnceCell::new(),
         }
@@ -200,6 +205,7 @@ pub const KINDS: &[CheckKind] = &[
     access_events::KIND,
     bulk_access::KIND,
     stale_export::KIND,
+    exception_entries::KIND,
     person_code::KIND,
     dangling_reference::KIND,
     bad_interval::KIND,

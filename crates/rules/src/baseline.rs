@@ -1,0 +1,182 @@
+//! Comparing with an earlier run (`--baseline DIR`): each finding is `new` or
+//! `persisting` (keeping the date it was first seen, so ageing shows), and the
+//! baseline's findings that are gone are `resolved`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use chrono::DateTime;
+use serde::Serialize;
+
+use crate::finding::{Finding, Status};
+
+/// Why a baseline cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    /// Neither findings.jsonl nor findings.csv is in the folder.
+    #[error("{0}: no findings.jsonl in the baseline folder (an earlier `audit --out` folder, with the json format)")]
+    Missing(String),
+    /// A file cannot be read.
+    #[error("{file}: {source}")]
+    Io {
+        /// The file.
+        file: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A line is not a finding.
+    #[error("{file}:{line}: not a finding: {message}")]
+    Line {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// The parser's words.
+        message: String,
+    },
+}
+
+/// An earlier run's findings.
+#[derive(Debug, Clone, Default)]
+pub struct Baseline {
+    /// The folder.
+    pub dir: String,
+    /// Its findings by id.
+    pub findings: BTreeMap<String, Finding>,
+    /// Its `as_of`, from its summary.json, when there is one.
+    pub as_of: Option<String>,
+}
+
+impl Baseline {
+    /// Reads `DIR/findings.jsonl` (and `DIR/summary.json` for its `as_of`).
+    pub fn load(dir: &Path) -> Result<Self, BaselineError> {
+        let path = dir.join("findings.jsonl");
+        let file = path.display().to_string();
+        if !path.is_file() {
+            return Err(BaselineError::Missing(dir.display().to_string()));
+        }
+        let text = std::fs::read_to_string(&path).map_err(|source| BaselineError::Io {
+            file: file.clone(),
+            source,
+        })?;
+        let mut findings = BTreeMap::new();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let f: Finding = serde_json::from_str(line).map_err(|e| BaselineError::Line {
+                file: file.clone(),
+                line: i + 1,
+                message: e.to_string(),
+            })?;
+            findings.insert(f.finding_id.clone(), f);
+        }
+        let as_of = std::fs::read_to_string(dir.join("summary.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v["as_of"].as_str().map(str::to_string));
+        Ok(Baseline {
+            dir: dir.display().to_string(),
+            findings,
+            as_of,
+        })
+    }
+}
+
+/// Counts of one comparison group (a rule or a unit).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Not in the baseline.
+    pub new: usize,
+    /// Also in the baseline.
+    pub persisting: usize,
+    /// In the baseline only.
+    pub resolved: usize,
+    /// Matched by an accepted-risk exception.
+    pub suppressed: usize,
+}
+
+/// The comparison with a baseline.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Comparison {
+    /// The baseline folder.
+    pub baseline: String,
+    /// Per rule.
+    pub by_rule: BTreeMap<String, Counts>,
+    /// Per unit.
+    pub by_unit: BTreeMap<String, Counts>,
+    /// The baseline's findings that are gone, with status `resolved`.
+    pub resolved: Vec<Finding>,
+}
+
+fn earlier(a: &str, b: &str) -> bool {
+    match (
+        DateTime::parse_from_rfc3339(a),
+        DateTime::parse_from_rfc3339(b),
+    ) {
+        (Ok(x), Ok(y)) => x < y,
+        _ => a < b,
+    }
+}
+
+/// Sets each finding's status against the baseline (suppressed findings keep
+/// their status), carries the first-seen date over, and lists what was
+/// resolved. Only rules that ran in this audit can resolve a finding.
+pub fn compare(
+    findings: &mut [Finding],
+    baseline: &Baseline,
+    evaluated: &HashSet<String>,
+) -> Comparison {
+    let mut comparison = Comparison {
+        baseline: baseline.dir.clone(),
+        ..Default::default()
+    };
+    let current: HashMap<String, usize> = findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.finding_id.clone(), i))
+        .collect();
+    for f in findings.iter_mut() {
+        if let Some(old) = baseline.findings.get(&f.finding_id) {
+            if f.status != Status::Suppressed {
+                f.status = Status::Persisting;
+            }
+            if let Some(before) = &old.first_seen {
+                let keep_old = f
+                    .first_seen
+                    .as_deref()
+                    .is_none_or(|now| earlier(before, now));
+                if keep_old {
+                    f.first_seen = Some(before.clone());
+                }
+            }
+        }
+        let unit = f.unit.clone().unwrap_or_default();
+        for counts in [
+            comparison.by_rule.entry(f.rule_id.clone()).or_default(),
+            comparison.by_unit.entry(unit).or_default(),
+        ] {
+            match f.status {
+                Status::Persisting => counts.persisting += 1,
+                Status::Suppressed => counts.suppressed += 1,
+                _ => counts.new += 1,
+            }
+        }
+    }
+    for (id, old) in &baseline.findings {
+        if current.contains_key(id) || !evaluated.contains(&old.rule_id) {
+            continue;
+        }
+        let mut gone = old.clone();
+        gone.status = Status::Resolved;
+        let unit = gone.unit.clone().unwrap_or_default();
+        comparison
+            .by_rule
+            .entry(gone.rule_id.clone())
+            .or_default()
+            .resolved += 1;
+        comparison.by_unit.entry(unit).or_default().resolved += 1;
+        comparison.resolved.push(gone);
+    }
+    comparison
+}
