@@ -775,6 +775,13 @@ expires = 2026-12-31
     assert!(html.contains("data-suppressed=") && html.contains("EX-1"));
     let sheet = std::fs::read_to_string(second.join("review/Pensionite-osakond.csv")).unwrap();
     assert!(sheet.contains("(suppressed)"), "{sheet}");
+    let sheet =
+        std::fs::read_to_string(second.join("review/Rae-Vallavalitsuse-sotsiaalosakond.csv"))
+            .unwrap();
+    assert!(
+        sheet.contains("(resolved): Open personal account STAR/rae.kmaasikas"),
+        "{sheet}"
+    );
 }
 
 #[test]

@@ -179,3 +179,29 @@ pub fn worksheets(
     }
     Ok(out)
 }
+
+/// Adds to each unit's worksheet the findings of the baseline about its
+/// people that are now resolved, so the manager sees what changed.
+pub fn add_resolved(sheets: &mut BTreeMap<String, Vec<WorksheetRow>>, resolved: &[Finding]) {
+    for f in resolved {
+        let Some(unit) = f.unit.clone() else { continue };
+        let Some(rows) = sheets.get_mut(&unit) else {
+            continue;
+        };
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        rows.push(WorksheetRow {
+            person_id: text(&f.person_id),
+            person_name: text(&f.person_name),
+            position: String::new(),
+            system: text(&f.system),
+            account_id: text(&f.account_id),
+            role: text(&f.role),
+            role_name: String::new(),
+            personal_data: String::new(),
+            since: String::new(),
+            basis: String::new(),
+            justified_by: String::new(),
+            findings: format!("{} (resolved): {}", f.finding_id, f.message),
+        });
+    }
+}

@@ -81,7 +81,10 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         staging.write("findings.csv", |w| {
             accessaudit_report::csv::write_findings(w, findings)
         })?;
-        let sheets = accessaudit_rules::review::worksheets(&snapshot, &pseudonyms, findings)?;
+        let mut sheets = accessaudit_rules::review::worksheets(&snapshot, &pseudonyms, findings)?;
+        if let Some(c) = &evaluation.comparison {
+            accessaudit_rules::review::add_resolved(&mut sheets, &c.resolved);
+        }
         for (unit, rows) in &sheets {
             let name = format!(
                 "review/{}.csv",
