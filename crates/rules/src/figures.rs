@@ -70,19 +70,21 @@ pub struct ExplainedAccess {
     pub users: Vec<UserUnexplained>,
 }
 
+/// Events and unexplained events of a group of PD facts.
+fn event_sums() -> [Expr; 2] {
+    [
+        col("all_events").sum().cast(DataType::UInt64).alias("events"),
+        col("unexplained_events")
+            .sum()
+            .cast(DataType::UInt64)
+            .alias("unexplained"),
+    ]
+}
+
 fn sums(lf: LazyFrame, key: Expr) -> PolarsResult<Vec<(Option<String>, u64, u64)>> {
     let df = lf
         .group_by([key.clone().alias("key")])
-        .agg([
-            col("all_events")
-                .sum()
-                .cast(DataType::UInt64)
-                .alias("events"),
-            col("unexplained_events")
-                .sum()
-                .cast(DataType::UInt64)
-                .alias("unexplained"),
-        ])
+        .agg(event_sums())
         .with_column(col("key").cast(DataType::String))
         .sort(["key"], SortMultipleOptions::default())
         .collect()?;
@@ -127,16 +129,7 @@ pub fn explained_access(ctx: &Context<'_>) -> PolarsResult<Option<ExplainedAcces
     let per_day = groups
         .clone()
         .group_by([col("day")])
-        .agg([
-            col("all_events")
-                .sum()
-                .cast(DataType::UInt64)
-                .alias("events"),
-            col("unexplained_events")
-                .sum()
-                .cast(DataType::UInt64)
-                .alias("unexplained"),
-        ])
+        .agg(event_sums())
         .collect()?;
     let days = per_day.column("day")?.date()?.physical().clone();
     let ev = per_day.column("events")?.u64()?.clone();
