@@ -73,7 +73,10 @@ pub struct ExplainedAccess {
 /// Events and unexplained events of a group of PD facts.
 fn event_sums() -> [Expr; 2] {
     [
-        col("all_events").sum().cast(DataType::UInt64).alias("events"),
+        col("all_events")
+            .sum()
+            .cast(DataType::UInt64)
+            .alias("events"),
         col("unexplained_events")
             .sum()
             .cast(DataType::UInt64)
