@@ -28,6 +28,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Every access to one person's data, and the case that explains each.
     SubjectReport(SubjectReportArgs),
+    /// Write a synthetic quarter with planted violations and ground_truth.csv.
+    Generate(GenerateArgs),
     /// The rule catalogue: list, show, and run the rule fixtures.
     Rules {
         /// What to do with the rules.
@@ -104,6 +106,26 @@ pub struct SubjectReportArgs {
     /// A folder to write the report into as CSV (created owner-only).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+/// `generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The snapshot folder to create (must be absent or empty).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Employees of the background (the planted stories add 38 more).
+    #[arg(long, value_name = "N", default_value_t = 400)]
+    pub persons: usize,
+    /// Access events, about (the planted stories' included).
+    #[arg(long, value_name = "N", default_value_t = 200_000)]
+    pub events: u64,
+    /// Seed of every random choice: the same seed gives the same bytes.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// Write the access log as Parquet, partitioned by month.
+    #[arg(long)]
+    pub parquet: bool,
 }
 
 /// An output format.

@@ -1,6 +1,7 @@
 //! One module per command; each returns the exit code or an error.
 
 mod audit;
+mod generate;
 mod rules;
 mod subject_report;
 mod validate;
@@ -47,6 +48,9 @@ pub enum CommandError {
     /// No pseudonym key could be had.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// The synthetic snapshot could not be written.
+    #[error(transparent)]
+    Generate(#[from] accessaudit_generate::GenerateError),
     /// An argument has a value the command cannot use.
     #[error("{0}")]
     Usage(String),
@@ -58,6 +62,7 @@ pub fn run(command: Command) -> Result<ExitCode, CommandError> {
         Command::Audit(args) => audit::run(args),
         Command::Validate(args) => validate::run(args),
         Command::SubjectReport(args) => subject_report::run(args),
+        Command::Generate(args) => generate::run(&args),
         Command::Rules { command } => match command {
             RulesCommand::List { catalog } => rules::list(&catalog),
             RulesCommand::Show { id, catalog } => rules::show(&id, &catalog),

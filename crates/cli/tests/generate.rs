@@ -1,0 +1,215 @@
+//! `accessaudit generate` end to end: a generated quarter audited against its
+//! ground truth, rule by rule.
+
+// Tests stop at the first broken expectation; that is what expect is for here.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn run(args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_accessaudit"))
+        .env("ACCESSAUDIT_PSEUDONYM_KEY", "test-key")
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("run accessaudit");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    out
+}
+
+/// Rows of a simple CSV file (no quoted commas in the key columns).
+fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path).expect("csv");
+    let mut reader = text.trim_start_matches('\u{feff}').lines();
+    let header: Vec<String> = split(reader.next().unwrap_or_default());
+    reader
+        .filter(|l| !l.is_empty())
+        .map(|l| header.iter().cloned().zip(split(l)).collect())
+        .collect()
+}
+
+/// Splits one CSV line, honouring double quotes.
+fn split(line: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                out.last_mut().unwrap().push('"');
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(String::new()),
+            c => out.last_mut().unwrap().push(c),
+        }
+    }
+    out
+}
+
+const KEY: [&str; 8] = [
+    "rule_id",
+    "system",
+    "account_id",
+    "person_id",
+    "ref",
+    "subject",
+    "first_seen",
+    "status",
+];
+
+/// The grain key of a finding: subjects and first sightings only for PD rules.
+fn keys(rows: Vec<BTreeMap<String, String>>) -> BTreeSet<Vec<String>> {
+    rows.into_iter()
+        .map(|r| {
+            let pd = r.get("rule_id").is_some_and(|id| id.starts_with("PD-"));
+            KEY.iter()
+                .map(|k| match *k {
+                    "subject" | "first_seen" if !pd => String::new(),
+                    _ => r.get(*k).cloned().unwrap_or_default(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Generates a quarter, audits it, and compares with `ground_truth.csv`.
+fn audit_against_ground_truth(extra: &[&str]) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("quarter");
+    let out = tmp.path().join("out");
+    let data_s = data.to_str().unwrap();
+    let mut args = vec!["generate", "--out", data_s, "--seed", "11"];
+    args.extend_from_slice(extra);
+    let generated = run(&args);
+    assert_eq!(generated.status.code(), Some(0), "{generated:?}");
+    let exceptions = data.join("exceptions.toml");
+    let audited = run(&[
+        "audit",
+        "--data",
+        data_s,
+        "--out",
+        out.to_str().unwrap(),
+        "--exceptions",
+        exceptions.to_str().unwrap(),
+        "--reveal-subjects",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(
+        audited.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&audited.stderr)
+    );
+    let planted = keys(rows(&data.join("ground_truth.csv")));
+    let found = keys(rows(&out.join("findings.csv")));
+
+    // Every rule of the catalogue has a planted finding.
+    let catalogue: BTreeSet<String> = std::fs::read_dir(repo().join("rules"))
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().to_string_lossy().to_string();
+            name.strip_suffix(".toml").map(str::to_string)
+        })
+        .collect();
+    let planted_rules: BTreeSet<String> = planted.iter().map(|k| k[0].clone()).collect();
+    assert_eq!(planted_rules, catalogue, "rules without a planted finding");
+
+    if planted != found {
+        let mut table = String::from("rule      planted  found  missing  unexpected\n");
+        for rule in &catalogue {
+            let p: BTreeSet<_> = planted.iter().filter(|k| &k[0] == rule).collect();
+            let f: BTreeSet<_> = found.iter().filter(|k| &k[0] == rule).collect();
+            table.push_str(&format!(
+                "{rule:<9} {:>7} {:>6} {:>8} {:>11}\n",
+                p.len(),
+                f.len(),
+                p.difference(&f).count(),
+                f.difference(&p).count()
+            ));
+        }
+        let missing: Vec<_> = planted.difference(&found).collect();
+        let unexpected: Vec<_> = found.difference(&planted).take(20).collect();
+        panic!("{table}\nmissing: {missing:#?}\nunexpected (first 20): {unexpected:#?}");
+    }
+}
+
+#[test]
+fn a_generated_quarter_yields_exactly_its_ground_truth() {
+    audit_against_ground_truth(&["--persons", "240", "--events", "60000"]);
+}
+
+#[test]
+fn a_generated_parquet_quarter_yields_exactly_its_ground_truth() {
+    audit_against_ground_truth(&["--persons", "90", "--events", "20000", "--parquet"]);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes_and_another_seed_does_not() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let gen = |name: &str, seed: &str| {
+        let dir = tmp.path().join(name);
+        let out = run(&[
+            "generate",
+            "--out",
+            dir.to_str().unwrap(),
+            "--persons",
+            "60",
+            "--events",
+            "5000",
+            "--seed",
+            seed,
+            "--parquet",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        dir
+    };
+    let a = gen("a", "5");
+    let b = gen("b", "5");
+    let c = gen("c", "6");
+    let files = [
+        "employees.csv",
+        "accounts.csv",
+        "cases.csv",
+        "ground_truth.csv",
+        "access_log/month=2026-08/part-0000.parquet",
+    ];
+    for file in files {
+        let fa = std::fs::read(a.join(file)).unwrap();
+        assert!(!fa.is_empty(), "{file}");
+        assert!(
+            fa == std::fs::read(b.join(file)).unwrap(),
+            "{file} differs for one seed"
+        );
+    }
+    assert!(
+        std::fs::read(a.join("employees.csv")).unwrap()
+            != std::fs::read(c.join("employees.csv")).unwrap(),
+        "another seed gives another quarter"
+    );
+}
+
+#[test]
+fn generate_refuses_a_folder_with_files_and_leaves_it_alone() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::write(tmp.path().join("keep.txt"), "mine").unwrap();
+    let out = run(&[
+        "generate",
+        "--out",
+        tmp.path().to_str().unwrap(),
+        "--persons",
+        "5",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
+    let names: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert_eq!(names.len(), 1);
+}

@@ -1,0 +1,537 @@
+//! The background organisation: units, posts, people and what happens to
+//! them during the quarter (joiners, leavers, transfers, vacations with
+//! substitution orders, long absences).
+
+use accessaudit_ingest::calendar::WorkCalendar;
+use chrono::NaiveDate;
+
+use crate::names;
+use crate::people_codes::CodeMint;
+use crate::quarter::{self, day, first_day, plus_days};
+use crate::rng::Rng;
+
+/// What a unit does, which decides its posts, system and cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Pension claims (SKAIS).
+    Pension,
+    /// Family benefits (SKAIS).
+    Family,
+    /// Client service (SKAIS).
+    Service,
+    /// A local government's social workers (STAR).
+    Municipal,
+}
+
+impl Kind {
+    /// The system the unit's people work in.
+    pub fn system(self) -> &'static str {
+        match self {
+            Kind::Municipal => "STAR",
+            _ => "SKAIS",
+        }
+    }
+
+    /// Case number prefix of the unit's proceedings.
+    pub fn case_prefix(self) -> &'static str {
+        match self {
+            Kind::Pension => "PEN",
+            Kind::Family => "PERE",
+            Kind::Service => "KT",
+            Kind::Municipal => "STAR",
+        }
+    }
+}
+
+/// A post (teenistuskoht) with its written duties and the roles they justify.
+#[derive(Debug)]
+pub struct Post {
+    /// `positions.position_id`.
+    pub id: &'static str,
+    /// `positions.title`.
+    pub title: &'static str,
+    /// The duties in its job description.
+    pub duties: &'static [&'static str],
+    /// The (system, role) pairs those duties justify in `duty_roles`.
+    pub roles: &'static [(&'static str, &'static str)],
+}
+
+const MANAGING: &str = "osakonna töö juhtimine";
+const REPORTING: &str = "osakonna töö aruandlus";
+
+/// The background's posts; their duties are the demo's duty catalogue.
+pub const POSTS: &[Post] = &[
+    Post {
+        id: "G-PEN-JUHT",
+        title: "Büroo juhataja (pensionid)",
+        duties: &[MANAGING, "pensioniotsuste kinnitamine", REPORTING],
+        roles: &[("SKAIS", "PENS_OTSUSTAJA"), ("SKAIS", "ARUANDED")],
+    },
+    Post {
+        id: "G-PEN-SPETS",
+        title: "Pensionispetsialist",
+        duties: &[
+            "pensionitaotluste menetlemine",
+            "rahvastikuregistri päringud",
+        ],
+        roles: &[("SKAIS", "PENS_MENETLEJA"), ("RR", "RR_PARING")],
+    },
+    Post {
+        id: "G-PERE-JUHT",
+        title: "Büroo juhataja (peretoetused)",
+        duties: &[MANAGING, "peretoetuste otsuste kinnitamine", REPORTING],
+        roles: &[("SKAIS", "PERE_OTSUSTAJA"), ("SKAIS", "ARUANDED")],
+    },
+    Post {
+        id: "G-PERE-SPETS",
+        title: "Peretoetuste spetsialist",
+        duties: &["peretoetuste menetlemine"],
+        roles: &[("SKAIS", "PERE_MENETLEJA")],
+    },
+    Post {
+        id: "G-KT-JUHT",
+        title: "Klienditeeninduse büroo juhataja",
+        duties: &[MANAGING, "klientide nõustamine"],
+        roles: &[("SKAIS", "KLIENT_VAATAJA")],
+    },
+    Post {
+        id: "G-KT-TEENINDAJA",
+        title: "Klienditeenindaja",
+        duties: &["klientide nõustamine"],
+        roles: &[("SKAIS", "KLIENT_VAATAJA")],
+    },
+    Post {
+        id: "G-KOV-JUHT",
+        title: "Sotsiaalosakonna juhataja",
+        duties: &[MANAGING, "sotsiaalteenuste ja -toetuste menetlemine"],
+        roles: &[("STAR", "STAR_SOTSTOOTAJA")],
+    },
+    Post {
+        id: "G-KOV-SOTSTOO",
+        title: "Sotsiaaltööspetsialist",
+        duties: &["sotsiaalteenuste ja -toetuste menetlemine"],
+        roles: &[("STAR", "STAR_SOTSTOOTAJA")],
+    },
+];
+
+/// The post of a unit's head or of its other members.
+pub fn post(kind: Kind, head: bool) -> &'static Post {
+    let i = match kind {
+        Kind::Pension => 0,
+        Kind::Family => 2,
+        Kind::Service => 4,
+        Kind::Municipal => 6,
+    } + usize::from(!head);
+    &POSTS[i]
+}
+
+const REGIONS: &[&str] = &[
+    "Tallinn",
+    "Tartu",
+    "Pärnu",
+    "Narva",
+    "Jõhvi",
+    "Rakvere",
+    "Viljandi",
+    "Kuressaare",
+    "Haapsalu",
+    "Paide",
+    "Rapla",
+    "Valga",
+    "Võru",
+    "Põlva",
+    "Jõgeva",
+    "Kärdla",
+];
+
+/// Local governments whose social workers use STAR in the background (the
+/// demo's own are Tartu linn and Rae vald).
+pub const MUNICIPALITIES: &[&str] = &[
+    "Pärnu linn",
+    "Narva linn",
+    "Viljandi vald",
+    "Saaremaa vald",
+    "Harku vald",
+    "Viimsi vald",
+    "Kohtla-Järve linn",
+    "Rakvere linn",
+    "Haapsalu linn",
+    "Võru linn",
+    "Jõgeva vald",
+    "Paide linn",
+    "Valga vald",
+    "Põlva vald",
+    "Rapla vald",
+    "Hiiumaa vald",
+];
+
+/// A structural unit.
+#[derive(Debug)]
+pub struct Unit {
+    /// `employees.unit`.
+    pub name: String,
+    /// What it does.
+    pub kind: Kind,
+    /// The local government it belongs to (`employees.organisation`), if any.
+    pub organisation: Option<&'static str>,
+    /// Index of its head in [`Org::people`].
+    pub head: usize,
+}
+
+/// One row of `employees`: a person in a post in a unit.
+#[derive(Debug, Clone, Copy)]
+pub struct Stint {
+    /// Index into [`Org::units`].
+    pub unit: usize,
+    /// The post held.
+    pub post: &'static Post,
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day, if it ended.
+    pub to: Option<NaiveDate>,
+}
+
+/// One row of `absences`.
+#[derive(Debug, Clone, Copy)]
+pub struct Absence {
+    /// `absences.kind`.
+    pub kind: &'static str,
+    /// First day.
+    pub start: NaiveDate,
+    /// Last day (inclusive).
+    pub end: NaiveDate,
+}
+
+/// What happens to a person in the quarter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Story {
+    /// Nothing but, perhaps, a vacation.
+    Plain,
+    /// Starts during the quarter, on approved requests.
+    Joiner,
+    /// Leaves during the quarter; the accounts close on the last day.
+    Leaver,
+    /// Moves to a unit of another kind; old rights revoked, new ones granted.
+    Transfer,
+    /// A long parental or sick leave; personal-data roles suspended.
+    LongAbsence,
+}
+
+/// An employee of the background.
+#[derive(Debug)]
+pub struct Person {
+    /// Personal code.
+    pub code: String,
+    /// Full name.
+    pub name: String,
+    /// Login name, the stem of every account id.
+    pub login: String,
+    /// Posts held, in order.
+    pub stints: Vec<Stint>,
+    /// Approved absences.
+    pub absences: Vec<Absence>,
+    /// What happens in the quarter.
+    pub story: Story,
+}
+
+impl Person {
+    /// First day of employment.
+    pub fn hired(&self) -> NaiveDate {
+        self.stints.first().map_or_else(first_day, |s| s.from)
+    }
+
+    /// Last day of employment, if it ended.
+    pub fn left(&self) -> Option<NaiveDate> {
+        self.stints.last().and_then(|s| s.to)
+    }
+
+    /// The post held on `d`.
+    pub fn stint_on(&self, d: NaiveDate) -> Option<&Stint> {
+        self.stints
+            .iter()
+            .find(|s| s.from <= d && s.to.is_none_or(|to| d <= to))
+    }
+
+    /// On an approved absence on `d`.
+    pub fn absent_on(&self, d: NaiveDate) -> bool {
+        self.absences.iter().any(|a| a.start <= d && d <= a.end)
+    }
+
+    /// At work and looking at citizens' data on `d`: employed, not on their
+    /// last day (handover), not absent.
+    pub fn working_on(&self, d: NaiveDate) -> Option<&Stint> {
+        if self.absent_on(d) || self.left().is_some_and(|l| d >= l) {
+            return None;
+        }
+        self.stint_on(d)
+    }
+}
+
+/// A substitution order for an absent unit head.
+#[derive(Debug)]
+pub struct Substitution {
+    /// `substitutions.order_id`.
+    pub order_id: String,
+    /// The head who is away.
+    pub absent: usize,
+    /// The colleague who stands in.
+    pub substitute: usize,
+    /// First day.
+    pub start: NaiveDate,
+    /// Last day.
+    pub end: NaiveDate,
+    /// The head's role the substitute gets.
+    pub role: (&'static str, &'static str),
+}
+
+/// The whole background organisation.
+#[derive(Debug)]
+pub struct Org {
+    /// Units.
+    pub units: Vec<Unit>,
+    /// People; a unit's head is the first person created for it.
+    pub people: Vec<Person>,
+    /// Substitution orders.
+    pub substitutions: Vec<Substitution>,
+}
+
+const PATTERN: &[Kind] = &[
+    Kind::Pension,
+    Kind::Family,
+    Kind::Service,
+    Kind::Municipal,
+    Kind::Pension,
+    Kind::Family,
+    Kind::Pension,
+    Kind::Service,
+    Kind::Family,
+    Kind::Municipal,
+];
+
+/// Persons per unit, about.
+const UNIT_SIZE: usize = 40;
+
+fn random_working_day(
+    rng: &mut Rng,
+    cal: &WorkCalendar,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> NaiveDate {
+    let days = quarter::working_days(cal, from, to);
+    if days.is_empty() {
+        from
+    } else {
+        *rng.pick(&days)
+    }
+}
+
+/// Builds `persons` people in units of about forty.
+pub fn build(rng: &mut Rng, mint: &mut CodeMint, persons: usize, cal: &WorkCalendar) -> Org {
+    let unit_count = persons.div_ceil(UNIT_SIZE).max(1);
+    let mut units = Vec::with_capacity(unit_count);
+    let mut municipal = 0usize;
+    for u in 0..unit_count {
+        let kind = PATTERN[u % PATTERN.len()];
+        let (name, organisation) = if kind == Kind::Municipal {
+            let m = MUNICIPALITIES[municipal % MUNICIPALITIES.len()];
+            let round = municipal / MUNICIPALITIES.len();
+            municipal += 1;
+            let suffix = if round > 0 {
+                format!(" {}", round + 1)
+            } else {
+                String::new()
+            };
+            (format!("{m} sotsiaalosakond{suffix}"), Some(m))
+        } else {
+            let region = REGIONS[u % REGIONS.len()];
+            let round = u / REGIONS.len();
+            let suffix = if round > 0 {
+                format!(" {}", round + 1)
+            } else {
+                String::new()
+            };
+            let what = match kind {
+                Kind::Pension => "Pensionite büroo",
+                Kind::Family => "Peretoetuste büroo",
+                _ => "Klienditeeninduse büroo",
+            };
+            (format!("{what}, {region}{suffix}"), None)
+        };
+        units.push(Unit {
+            name,
+            kind,
+            organisation,
+            head: 0,
+        });
+    }
+
+    let mut people = Vec::with_capacity(persons);
+    for i in 0..persons {
+        let unit = i % unit_count;
+        let head = i < unit_count;
+        let female = rng.chance(0.65);
+        let code = mint.mint(rng, (1958, 2002), female);
+        let name = names::full_name(rng, female);
+        let login = names::login(&name, i + 1);
+        if head {
+            units[unit].head = i;
+        }
+        let kind = units[unit].kind;
+        let story = if head {
+            Story::Plain
+        } else {
+            match rng.unit() {
+                x if x < 0.03 => Story::Joiner,
+                x if x < 0.06 => Story::Leaver,
+                x if x < 0.08 && matches!(kind, Kind::Family | Kind::Service) && unit_count > 2 => {
+                    Story::Transfer
+                }
+                x if x < 0.10 => Story::LongAbsence,
+                _ => Story::Plain,
+            }
+        };
+        let hired = if story == Story::Joiner {
+            random_working_day(rng, cal, day(2026, 7, 6), day(2026, 9, 15))
+        } else {
+            plus_days(day(2008, 1, 7), rng.below(6_700))
+        };
+        let mut stints = vec![Stint {
+            unit,
+            post: post(kind, head),
+            from: hired,
+            to: None,
+        }];
+        let mut absences = Vec::new();
+        match story {
+            Story::Leaver => {
+                stints[0].to = Some(random_working_day(
+                    rng,
+                    cal,
+                    day(2026, 7, 6),
+                    day(2026, 9, 25),
+                ));
+            }
+            Story::Transfer => {
+                let target_kind = if kind == Kind::Family {
+                    Kind::Service
+                } else {
+                    Kind::Family
+                };
+                let targets: Vec<usize> = (0..unit_count.min(persons))
+                    .filter(|&t| units[t].kind == target_kind)
+                    .collect();
+                if let Some(&target) = targets.get(rng.index(targets.len().max(1))) {
+                    let moved = random_working_day(rng, cal, day(2026, 7, 13), day(2026, 9, 15));
+                    stints[0].to = moved.pred_opt();
+                    stints.push(Stint {
+                        unit: target,
+                        post: post(target_kind, false),
+                        from: moved,
+                        to: None,
+                    });
+                }
+            }
+            Story::LongAbsence => {
+                let start = random_working_day(rng, cal, day(2026, 7, 15), day(2026, 8, 31));
+                let kind = if rng.chance(0.6) { "parental" } else { "sick" };
+                absences.push(Absence {
+                    kind,
+                    start,
+                    end: plus_days(start, 40 + rng.below(160)),
+                });
+            }
+            Story::Plain => {
+                if rng.chance(0.4) {
+                    let start = random_working_day(rng, cal, first_day(), day(2026, 9, 7));
+                    absences.push(Absence {
+                        kind: "vacation",
+                        start,
+                        end: plus_days(start, 4 + rng.below(10)),
+                    });
+                }
+                // A one-day absence: a near miss for DQ-03 (start = end is sound).
+                if rng.chance(0.05) {
+                    let d = random_working_day(rng, cal, first_day(), day(2026, 9, 25));
+                    if !absences.iter().any(|a| a.start <= d && d <= a.end) {
+                        absences.push(Absence {
+                            kind: "study",
+                            start: d,
+                            end: d,
+                        });
+                    }
+                }
+            }
+            Story::Joiner => {}
+        }
+        people.push(Person {
+            code,
+            name,
+            login,
+            stints,
+            absences,
+            story,
+        });
+    }
+    // A transfer that found no target unit stays where it was.
+    for p in &mut people {
+        if p.story == Story::Transfer && p.stints.len() == 1 {
+            p.story = Story::Plain;
+            p.stints[0].to = None;
+        }
+    }
+    let substitutions = substitutions(rng, &units, &people);
+    Org {
+        units,
+        people,
+        substitutions,
+    }
+}
+
+/// A substitution order for every vacation of a pension or family unit's
+/// head: a plain colleague who is present throughout gets the head's
+/// decision role for exactly the vacation.
+fn substitutions(rng: &mut Rng, units: &[Unit], people: &[Person]) -> Vec<Substitution> {
+    let mut orders = Vec::new();
+    let mut busy = vec![false; people.len()];
+    for (ui, unit) in units
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| matches!(u.kind, Kind::Pension | Kind::Family))
+    {
+        let head = &people[unit.head];
+        let Some(vacation) = head.absences.iter().find(|a| a.kind == "vacation") else {
+            continue;
+        };
+        let candidates: Vec<usize> = people
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| {
+                *i != unit.head
+                    && !busy[*i]
+                    && p.story == Story::Plain
+                    && p.stints.iter().all(|s| s.unit == ui)
+                    && p.hired() < vacation.start
+                    && !p
+                        .absences
+                        .iter()
+                        .any(|a| a.start <= vacation.end && vacation.start <= a.end)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if candidates.is_empty() {
+            continue;
+        }
+        let substitute = candidates[rng.index(candidates.len())];
+        busy[substitute] = true;
+        let role = head.stints[0].post.roles[0];
+        orders.push(Substitution {
+            order_id: format!("AK-G/{:05}", orders.len() + 1),
+            absent: unit.head,
+            substitute,
+            start: vacation.start,
+            end: vacation.end,
+            role,
+        });
+    }
+    orders
+}
