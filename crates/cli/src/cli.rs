@@ -114,7 +114,7 @@ pub struct GenerateArgs {
     /// The snapshot folder to create (must be absent or empty).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Employees of the background (the planted stories add 38 more).
+    /// Employees of the background (the planted stories add 36 more).
     #[arg(long, value_name = "N", default_value_t = 400)]
     pub persons: usize,
     /// Access events, about (the planted stories' included).

@@ -34,17 +34,22 @@ impl Bar {
     }
 
     /// A new stage begins.
-    pub fn stage(&mut self, name: &str) {
+    pub fn stage(&self, name: &str) {
         self.bar.set_message(name.to_string());
     }
 
     /// `done` of `total` steps; `count` things so far, with their rate.
-    pub fn step(&mut self, done: u64, total: u64, count: u64, what: &str) {
+    pub fn step(&self, done: u64, total: u64, count: u64, what: &str) {
         let secs = self.started.elapsed().as_secs_f64().max(0.001);
         self.bar.set_message(format!(
             "{done}/{total} days, {count} {what} ({:.0} {what}/s)",
             count as f64 / secs
         ));
+    }
+
+    /// A line printed above the bar (only when the bar is drawn).
+    pub fn note(&self, line: &str) {
+        self.bar.println(line);
     }
 
     /// Removes the bar.

@@ -63,7 +63,12 @@ pub struct Evaluation {
     pub suppressed_by: BTreeMap<String, Exception>,
     /// The comparison with the baseline, when one was given.
     pub comparison: Option<Comparison>,
+    /// Time and peak memory per rule area and for the figures.
+    pub stages: Vec<crate::meter::StageCost>,
 }
+
+/// Told of each rule as it starts: (rule id, rules done, rules in all).
+pub type RuleProgress = dyn Fn(&str, usize, usize);
 
 /// What an audit brings besides the catalogue and the snapshot.
 pub struct Inputs<'a> {
@@ -73,6 +78,8 @@ pub struct Inputs<'a> {
     pub exceptions: Option<&'a Exceptions>,
     /// An earlier run to compare with.
     pub baseline: Option<&'a Baseline>,
+    /// Told of each rule as it starts: (rule id, rules done, rules in all).
+    pub progress: Option<&'a RuleProgress>,
 }
 
 impl Evaluation {
@@ -97,6 +104,7 @@ pub fn evaluate(
         pseudonyms,
         exceptions: None,
         baseline: None,
+        progress: None,
     };
     evaluate_with(catalog, snapshot, &inputs, include)
 }
@@ -135,6 +143,21 @@ pub fn evaluate_with(
     let (dq, others): (Vec<&Rule>, Vec<&Rule>) =
         selected.into_iter().partition(|r| r.area == Area::Dq);
     let mut evaluation = Evaluation::default();
+    let total = dq.len() + others.len() + exc.len();
+    let mut done = 0usize;
+    let mut run_rule = |ctx: &Context<'_>, rule: &Rule, evaluation: &mut Evaluation| {
+        if let Some(tell) = inputs.progress {
+            tell(&rule.id, done, total);
+        }
+        done += 1;
+        let meter = crate::meter::Meter::start();
+        let result = run_rule(ctx, rule, evaluation);
+        crate::meter::merge(
+            &mut evaluation.stages,
+            meter.stop(format!("rules {}", rule.area.as_str())),
+        );
+        result
+    };
     let mut excluded: HashMap<&'static str, Vec<(u32, u64)>> = HashMap::new();
     for rule in dq {
         if let Some(rows) = run_rule(&ctx, rule, &mut evaluation)? {
@@ -194,11 +217,13 @@ pub fn evaluate_with(
         .iter()
         .any(|r| r.area == Area::Pd && include(r))
     {
+        let meter = crate::meter::Meter::start();
         evaluation.explained_access =
             figures::explained_access(&ctx).map_err(|source| RulesError::Evaluation {
                 rule: "explained-access figures".into(),
                 source,
             })?;
+        evaluation.stages.push(meter.stop("figures"));
     }
     // Report in catalogue order whatever order the rules ran in.
     let order: HashMap<&str, usize> = catalog

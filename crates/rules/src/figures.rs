@@ -111,7 +111,7 @@ pub fn explained_access(ctx: &Context<'_>) -> PolarsResult<Option<ExplainedAcces
     if ctx.snapshot.table("access_log").is_none() || ctx.snapshot.table("cases").is_none() {
         return Ok(None);
     }
-    let groups = ctx.pd_groups()?.lazy();
+    let groups = ctx.pd_account_days()?.lazy();
     let share = |rows: Vec<(Option<String>, u64, u64)>, missing: &str| -> Vec<Share> {
         rows.into_iter()
             .map(|(k, e, u)| Share::new(k.unwrap_or_else(|| missing.to_string()), e, u))

@@ -158,6 +158,7 @@ fn run_inner(catalog: &Catalog, case: &Case, result: &mut CaseResult) -> Result<
         pseudonyms: &pseudonyms,
         exceptions: exceptions.as_ref(),
         baseline: None,
+        progress: None,
     };
     // The case's rules, and with exceptions every rule whose findings they may cover.
     let evaluation = evaluate_with(catalog, &snapshot, &inputs, |r| {

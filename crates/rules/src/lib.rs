@@ -16,6 +16,7 @@ pub mod exceptions;
 pub mod figures;
 pub mod finding;
 pub mod fixture;
+pub mod meter;
 pub mod policy;
 pub mod pseudonym;
 pub mod review;

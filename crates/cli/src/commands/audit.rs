@@ -12,10 +12,12 @@ use accessaudit_rules::Severity;
 use accessaudit_ingest::Snapshot;
 use accessaudit_rules::baseline::Baseline;
 use accessaudit_rules::exceptions::Exceptions;
+use accessaudit_rules::meter::Meter;
 use accessaudit_rules::Inputs;
 
 use super::{catalog, load, pseudonyms, read, CommandError, EXIT_FINDINGS};
 use crate::cli::{AuditArgs, Format};
+use crate::progress::Bar;
 
 /// Runs `audit`.
 pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
@@ -42,25 +44,37 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         None => None,
     };
     let pseudonyms = pseudonyms(&args.subjects)?;
-    let started = Instant::now();
+    let bar = Bar::new("audit");
+    bar.stage("loading tables");
+    let meter = Meter::start();
     let snapshot = load(&args.data)?;
     check_period_against_log(&snapshot)?;
-    let load_s = started.elapsed().as_secs_f64();
-    let started = Instant::now();
-    let inputs = Inputs {
-        pseudonyms: &pseudonyms,
-        exceptions: exceptions.as_ref(),
-        baseline: baseline.as_ref(),
-    };
-    let evaluation = accessaudit_rules::evaluate_with(&catalog, &snapshot, &inputs, |_| true)?;
-    let timings = Timings {
-        load: load_s,
-        rules: started.elapsed().as_secs_f64(),
-    };
+    // Row counts and file hashes are part of reading the input.
     let tables = summary::input_tables(&snapshot).map_err(|source| CommandError::Read {
         path: snapshot.dir.display().to_string(),
         source,
     })?;
+    for t in &tables {
+        bar.note(&format!("  {:<18} {:>12} rows", t.name, t.rows));
+    }
+    let load = meter.stop("load");
+    let started = Instant::now();
+    let tell = |id: &str, done: usize, total: usize| {
+        bar.stage(&format!("rules {done}/{total}: {id}"));
+    };
+    let inputs = Inputs {
+        pseudonyms: &pseudonyms,
+        exceptions: exceptions.as_ref(),
+        baseline: baseline.as_ref(),
+        progress: Some(&tell),
+    };
+    let evaluation = accessaudit_rules::evaluate_with(&catalog, &snapshot, &inputs, |_| true)?;
+    let timings = Timings {
+        load: load.seconds,
+        rules: started.elapsed().as_secs_f64(),
+    };
+    bar.stage("writing the report");
+    let report_meter = Meter::start();
     let mut summary = summary::summary(&snapshot, &tables, &catalog, &evaluation, &timings);
     summary["run_files"] = run_files(&args)?;
     let wants = |f: Format| args.format.contains(&f);
@@ -105,11 +119,16 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
             accessaudit_report::data::write_parquet(w, findings)
         })?;
     }
+    let mut stages = vec![load];
+    stages.extend(evaluation.stages.iter().cloned());
+    stages.push(report_meter.stop("report"));
+    summary["stages"] = serde_json::to_value(&stages).unwrap_or_default();
     staging.write("summary.json", |w| {
         serde_json::to_writer_pretty(&mut *w, &summary)?;
         writeln!(w)
     })?;
     let written = staging.commit()?;
+    bar.finish();
     print!(
         "{}",
         accessaudit_report::text::audit_summary(&snapshot, &catalog, &evaluation, &written)

@@ -17,7 +17,7 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode, CommandError> {
         seed: args.seed,
         parquet: args.parquet,
     };
-    let mut bar = Bar::new("generate");
+    let bar = Bar::new("generate");
     let generated = generate(&options, &mut |p| match p {
         Progress::Stage(stage) => bar.stage(stage),
         Progress::Day {

@@ -56,22 +56,18 @@ fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
     let limit = rule.int("bulk_distinct_subjects_per_day");
     let min_peers = rule.int("bulk_min_peers");
     let factor = number(rule, "bulk_mad_factor");
-    let per_account = ctx
-        .pd_groups()?
-        .lazy()
-        .group_by([col("system"), col("account_id"), col("day")])
-        .agg([
-            len().cast(DataType::Int64).alias("subjects"),
-            col("owner").first(),
-            col("unit").first(),
-            col("all_events")
-                .sum()
-                .cast(DataType::UInt64)
-                .alias("events"),
-            col("all_first").min().alias("first_seen"),
-            col("all_last").max().alias("last_seen"),
-            col("evidence").sort(SortOptions::default()).first(),
-        ]);
+    let per_account = ctx.pd_account_days()?.lazy().select([
+        col("system"),
+        col("account_id"),
+        col("day"),
+        col("subjects"),
+        col("owner"),
+        col("unit"),
+        col("all_events").alias("events"),
+        col("all_first").alias("first_seen"),
+        col("all_last").alias("last_seen"),
+        col("evidence"),
+    ]);
     // Peers: the accounts of the unit with at least one event that day.
     let peers = per_account
         .clone()

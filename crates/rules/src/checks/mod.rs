@@ -58,7 +58,7 @@ pub struct Context<'a> {
     /// Working hours as minutes of the local day, `[from, to)`.
     pub working_hours: (u32, u32),
     /// The PD facts, computed by the first rule that needs them.
-    pd_groups: OnceCell<DataFrame>,
+    pd_facts: OnceCell<pd_events::PdFacts>,
 }
 
 /// Reads `HH:MM-HH:MM` as minutes of the day.
@@ -82,19 +82,27 @@ impl<'a> Context<'a> {
             pseudonyms,
             exceptions: None,
             working_hours: (7 * 60, 19 * 60),
-            pd_groups: OnceCell::new(),
+            pd_facts: OnceCell::new(),
         }
     }
 
-    /// The PD facts at the grain account × subject × day (see
-    /// [`pd_events::groups`]), computed once.
-    pub fn pd_groups(&self) -> PolarsResult<DataFrame> {
-        if let Some(df) = self.pd_groups.get() {
-            return Ok(df.clone());
+    /// The PD facts (see [`pd_events::facts`]), computed once.
+    fn pd_facts(&self) -> PolarsResult<&pd_events::PdFacts> {
+        if let Some(facts) = self.pd_facts.get() {
+            return Ok(facts);
         }
-        let df = pd_events::groups(self)?;
-        let _ = self.pd_groups.set(df.clone());
-        Ok(df)
+        let facts = pd_events::facts(self)?;
+        Ok(self.pd_facts.get_or_init(|| facts))
+    }
+
+    /// The account × subject × day groups where some PD rule may fire.
+    pub fn pd_groups(&self) -> PolarsResult<DataFrame> {
+        Ok(self.pd_facts()?.groups.clone())
+    }
+
+    /// Every account × day with events: distinct subjects and event counts.
+    pub fn pd_account_days(&self) -> PolarsResult<DataFrame> {
+        Ok(self.pd_facts()?.account_days.clone())
     }
 
     /// Table `name` without the rows the data-quality rules left out.

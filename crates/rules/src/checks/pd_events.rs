@@ -9,20 +9,54 @@
 //! employment ended, subject a colleague, on the watchlist, a relative, from
 //! another municipality) are answered on the much smaller aggregate.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Offset, TimeZone as _, Utc};
 use polars::prelude::*;
 
-use accessaudit_ingest::contract::{FILE_COLUMN, ROW_COLUMN};
+use accessaudit_ingest::contract::{timestamp_dtype, FILE_COLUMN, ROW_COLUMN};
 
 use super::facts::{self, covers_day, instant};
 use super::Context;
 
-/// The Europe/Tallinn time zone for local clock questions.
-fn tallinn() -> TimeZone {
-    TimeZone::opt_try_new(Some("Europe/Tallinn"))
-        .ok()
-        .flatten()
-        .unwrap_or(TimeZone::UTC)
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// Tallinn's calendar day and minute of the day of `ts`, as integer
+/// arithmetic on the UTC microseconds: the UTC offset is a constant between
+/// the DST changes, which are found once for the period. (Converting every
+/// event through the time-zone database took seconds per ten million.)
+fn local_day_and_minute(from: DateTime<Utc>, to: DateTime<Utc>) -> (Expr, Expr) {
+    let offset_at = |t: DateTime<Utc>| -> i64 {
+        i64::from(
+            chrono_tz::Europe::Tallinn
+                .offset_from_utc_datetime(&t.naive_utc())
+                .fix()
+                .local_minus_utc(),
+        ) * 1_000_000
+    };
+    // Offsets change on the hour; a day's margin either side covers events
+    // the period filter keeps.
+    let start = from - chrono::Duration::days(1);
+    let hours = (to - start).num_hours() + 24;
+    let mut offset = lit(offset_at(start));
+    let mut current = offset_at(start);
+    let micros = col("ts").cast(DataType::Int64);
+    for h in 1..=hours {
+        let t = start + chrono::Duration::hours(h);
+        let o = offset_at(t);
+        if o != current {
+            offset = when(micros.clone().gt_eq(lit(t.timestamp_micros())))
+                .then(lit(o))
+                .otherwise(offset);
+            current = o;
+        }
+    }
+    let local = micros + offset;
+    // Integer division truncates; instants after 1970 are positive, so it
+    // is the floor.
+    let day = (local.clone() / lit(MICROS_PER_DAY))
+        .cast(DataType::Int32)
+        .cast(DataType::Date);
+    let minute = ((local % lit(MICROS_PER_DAY)) / lit(60_000_000i64)).cast(DataType::Int32);
+    (day, minute)
 }
 
 /// Access-log events inside the period, with owner and the owner's unit and
@@ -30,11 +64,18 @@ fn tallinn() -> TimeZone {
 /// `case_id`, `__file`, `__row`, `day`, `minute_of_day`, `owner`, `kind`,
 /// `unit`, `organisation`.
 pub fn events(ctx: &Context<'_>) -> LazyFrame {
-    let from = instant(ctx.snapshot.period.start_instant());
-    let to = instant(ctx.snapshot.period.end_instant());
-    let local = col("ts").dt().convert_time_zone(tallinn());
-    let log = ctx
-        .frame("access_log")
+    let p = &ctx.snapshot.period;
+    with_owners(ctx, period_events(ctx, p.start_instant(), p.end_instant()))
+}
+
+/// Access-log events inside the period, as read: `ts`, `system`,
+/// `account_id`, `subject_id`, `action`, `case_id`, `__file`, `__row`, `day`,
+/// `minute_of_day`.
+fn period_events(ctx: &Context<'_>, start: DateTime<Utc>, end: DateTime<Utc>) -> LazyFrame {
+    let from = instant(start);
+    let to = instant(end);
+    let (day, minute_of_day) = local_day_and_minute(start, end);
+    ctx.frame("access_log")
         // A plain comparison on the scanned column, so the period is pushed
         // down into the read (row groups outside it are skipped).
         .filter(col("ts").gt_eq(from).and(col("ts").lt(to)))
@@ -48,29 +89,25 @@ pub fn events(ctx: &Context<'_>) -> LazyFrame {
             col(FILE_COLUMN),
             col(ROW_COLUMN),
         ])
-        .with_columns([
-            local.clone().dt().date().alias("day"),
-            (local.clone().dt().hour().cast(DataType::Int32) * lit(60i32)
-                + local.dt().minute().cast(DataType::Int32))
-            .alias("minute_of_day"),
-        ]);
-    // Owner and the owner's post that day, looked up once per account-day.
-    let account_days = log
-        .clone()
-        .select([col("system"), col("account_id"), col("day")])
-        .unique(None, UniqueKeepStrategy::Any)
-        .join(
-            ctx.frame("accounts").select([
-                col("system"),
-                col("account_id"),
-                col("person_id").alias("owner"),
-                col("kind"),
-            ]),
-            [col("system"), col("account_id")],
-            [col("system"), col("account_id")],
-            JoinArgs::new(JoinType::Left),
-        );
-    let posts = account_days
+        .with_columns([day.alias("day"), minute_of_day.alias("minute_of_day")])
+}
+
+/// Adds to rows with `system`, `account_id` and `day` the account's `owner`
+/// and `kind`, and the owner's `unit` and `organisation` that day.
+fn with_owners(ctx: &Context<'_>, rows: LazyFrame) -> LazyFrame {
+    let rows = rows.join(
+        ctx.frame("accounts").select([
+            col("system"),
+            col("account_id"),
+            col("person_id").alias("owner"),
+            col("kind"),
+        ]),
+        [col("system"), col("account_id")],
+        [col("system"), col("account_id")],
+        JoinArgs::new(JoinType::Left),
+    );
+    // The owner's post that day, looked up once per owner-day.
+    let posts = rows
         .clone()
         .select([col("owner"), col("day")])
         .filter(col("owner").is_not_null())
@@ -90,16 +127,10 @@ pub fn events(ctx: &Context<'_>) -> LazyFrame {
         .filter(covers_day("valid_from", "valid_to", col("day")))
         .group_by([col("owner"), col("day")])
         .agg([col("unit").first(), col("organisation").first()]);
-    let account_days = account_days.join(
+    rows.join(
         posts,
         [col("owner"), col("day")],
         [col("owner"), col("day")],
-        JoinArgs::new(JoinType::Left),
-    );
-    log.join(
-        account_days,
-        [col("system"), col("account_id"), col("day")],
-        [col("system"), col("account_id"), col("day")],
         JoinArgs::new(JoinType::Left),
     )
 }
@@ -144,10 +175,18 @@ pub fn explain(ctx: &Context<'_>, events: LazyFrame) -> LazyFrame {
                 .and(col("c_closed").is_null().or(col("c_closed").gt(col("ts"))))
                 .and(named.clone().or(by_owner).or(by_unit)),
         )
-        // Prefer the case the event names.
-        .sort_by_exprs([col("__ev"), named.not()], SortMultipleOptions::default())
+        // Prefer the case the event names; else the smallest id, so that
+        // the same inputs always give the same answer. (A group-wise pick
+        // rather than a sort of every event-case pair.)
         .group_by([col("__ev")])
-        .agg([col("c_case_id").first().alias("case_used")]);
+        .agg([
+            col("c_case_id").filter(named).first().alias("named_case"),
+            col("c_case_id").min().alias("any_case"),
+        ])
+        .select([
+            col("__ev"),
+            coalesce(&[col("named_case"), col("any_case")]).alias("case_used"),
+        ]);
     events
         .join(
             explaining,
@@ -158,9 +197,9 @@ pub fn explain(ctx: &Context<'_>, events: LazyFrame) -> LazyFrame {
         .with_column(col("case_used").is_not_null().alias("explained"))
 }
 
-/// Events with `has_role`: the account held an effective personal-data role
-/// in that system at `ts` (on an open, unsuspended account).
-fn with_role(ctx: &Context<'_>, events: LazyFrame) -> LazyFrame {
+/// `__ev` of every event whose account held an effective personal-data
+/// role at `ts` (once per such role).
+fn with_role_pairs(ctx: &Context<'_>, events: LazyFrame) -> LazyFrame {
     let pd_rights = facts::rights(ctx)
         .join(
             facts::role_catalogue(ctx),
@@ -175,8 +214,7 @@ fn with_role(ctx: &Context<'_>, events: LazyFrame) -> LazyFrame {
             col("eff_start"),
             col("eff_end"),
         ]);
-    let holding = events
-        .clone()
+    events
         .select([col("__ev"), col("system"), col("account_id"), col("ts")])
         .join(
             pd_rights,
@@ -186,16 +224,93 @@ fn with_role(ctx: &Context<'_>, events: LazyFrame) -> LazyFrame {
         )
         .filter(facts::covers("eff_start", "eff_end", col("ts")))
         .select([col("__ev")])
-        .unique(None, UniqueKeepStrategy::Any)
-        .with_column(lit(true).alias("has_role"));
-    events
+}
+
+/// Marks the events whose `__ev` appears in `found`.
+fn mark(mask: &mut [bool], found: &DataFrame) -> PolarsResult<()> {
+    for ev in found.column("__ev")?.u32()?.iter().flatten() {
+        if let Some(m) = mask.get_mut(ev as usize) {
+            *m = true;
+        }
+    }
+    Ok(())
+}
+
+/// Which events a case explains (the reading of [`explain`]), as a flag per
+/// event: first the cases the events name, joined on their id; then, for
+/// the rest, the subject's cases handled by the owner or the owner's unit.
+/// Flags are set by event number instead of joining millions of rows back.
+fn explained_mask(ctx: &Context<'_>, events: &DataFrame) -> PolarsResult<Vec<bool>> {
+    let cases = ctx.frame("cases").select([
+        col("system").alias("c_system"),
+        col("subject_id").alias("c_subject"),
+        col("case_id").alias("c_case_id"),
+        col("unit").alias("c_unit"),
+        col("handler_id").alias("c_handler"),
+        col("opened_at").alias("c_opened"),
+        col("closed_at").alias("c_closed"),
+    ]);
+    let open_at_ts = col("c_opened")
+        .lt_eq(col("ts"))
+        .and(col("c_closed").is_null().or(col("c_closed").gt(col("ts"))));
+    let mut mask = vec![false; events.height()];
+    let named = events
+        .clone()
+        .lazy()
+        .filter(col("case_id").is_not_null())
+        .select([
+            col("__ev"),
+            col("system"),
+            col("subject_id"),
+            col("case_id"),
+            col("ts"),
+        ])
         .join(
-            holding,
-            [col("__ev")],
-            [col("__ev")],
-            JoinArgs::new(JoinType::Left),
+            cases.clone(),
+            [col("case_id")],
+            [col("c_case_id")],
+            JoinArgs::new(JoinType::Inner),
         )
-        .with_column(col("has_role").fill_null(lit(false)))
+        .filter(
+            col("system")
+                .eq(col("c_system"))
+                .and(col("subject_id").eq(col("c_subject")))
+                .and(open_at_ts.clone()),
+        )
+        .select([col("__ev")])
+        .collect()?;
+    mark(&mut mask, &named)?;
+    let mut rest = events.select(["__ev", "system", "account_id", "subject_id", "day", "ts"])?;
+    rest.with_column(Column::new("__done".into(), mask.clone()))?;
+    let rest = rest.lazy().filter(col("__done").not());
+    let by_unit = with_owners(ctx, rest)
+        .join(
+            cases,
+            [col("system"), col("subject_id")],
+            [col("c_system"), col("c_subject")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(
+            open_at_ts.and(
+                col("c_handler")
+                    .eq(col("owner"))
+                    .fill_null(lit(false))
+                    .or(col("c_unit").eq(col("unit")).fill_null(lit(false))),
+            ),
+        )
+        .select([col("__ev")])
+        .collect()?;
+    mark(&mut mask, &by_unit)?;
+    Ok(mask)
+}
+
+/// Which events' accounts held an effective personal-data role in that
+/// system at `ts` (on an open, unsuspended account), as a flag per event.
+fn role_mask(ctx: &Context<'_>, events: &DataFrame) -> PolarsResult<Vec<bool>> {
+    let holding = with_role_pairs(ctx, events.clone().lazy()).collect()?;
+    let mut mask = vec![false; events.height()];
+    mark(&mut mask, &holding)?;
+    Ok(mask)
 }
 
 /// Working days of the period as a small table: `day`, `working`.
@@ -218,21 +333,6 @@ fn calendar_days(ctx: &Context<'_>) -> PolarsResult<LazyFrame> {
     Ok(df.lazy())
 }
 
-/// Sum of a flag and the first and last `ts` where it holds.
-fn flag_aggs(name: &str, flag: Expr) -> [Expr; 3] {
-    [
-        flag.clone()
-            .cast(DataType::UInt32)
-            .sum()
-            .alias(format!("{name}_events")),
-        col("ts")
-            .filter(flag.clone())
-            .min()
-            .alias(format!("{name}_first")),
-        col("ts").filter(flag).max().alias(format!("{name}_last")),
-    ]
-}
-
 /// The flags counted per group, with the event-level condition of each.
 pub const EVENT_FLAGS: &[&str] = &[
     "all",
@@ -242,6 +342,83 @@ pub const EVENT_FLAGS: &[&str] = &[
     "export_unexplained",
 ];
 
+/// The PD facts of the period.
+#[derive(Debug, Clone)]
+pub struct PdFacts {
+    /// The account × subject × day groups where some PD rule may fire (any
+    /// event flag or grain flag set), with the columns of [`groups`].
+    pub groups: DataFrame,
+    /// Every account × day with events: `system`, `account_id`, `day`,
+    /// `owner`, `unit`, `subjects` (distinct), `all_events`,
+    /// `unexplained_events`, `all_first`, `all_last`, `evidence` (the
+    /// smallest of its groups'). PD-09 and the explained-access figures
+    /// need no more.
+    pub account_days: DataFrame,
+}
+
+/// Days per slice of the period when the log is Parquet: each slice is
+/// read with the period filter pushed into the scan, so only its row groups
+/// are read and memory holds one slice's events at a time.
+const SLICE_DAYS: u64 = 7;
+
+/// The PD facts, computed slice by slice of the period (the grain has a day
+/// in it, so slices are independent). A CSV log has no row groups to skip,
+/// so it is read in one slice.
+pub fn facts(ctx: &Context<'_>) -> PolarsResult<PdFacts> {
+    let period = &ctx.snapshot.period;
+    let parquet = ctx.snapshot.table("access_log").is_some_and(|t| {
+        t.files
+            .iter()
+            .all(|f| f.format == accessaudit_ingest::source::Format::Parquet)
+    });
+    let mut slices = Vec::new();
+    let mut from = period.from;
+    while from <= period.to {
+        let to = if parquet {
+            from.checked_add_days(chrono::Days::new(SLICE_DAYS - 1))
+                .map_or(period.to, |d| d.min(period.to))
+        } else {
+            period.to
+        };
+        slices.push((from, to));
+        from = match to.succ_opt() {
+            Some(d) => d,
+            None => break,
+        };
+    }
+    let mut groups: Option<DataFrame> = None;
+    let mut account_days: Option<DataFrame> = None;
+    for (from, to) in slices {
+        let start =
+            accessaudit_ingest::values::tallinn_to_utc(from.and_time(chrono::NaiveTime::MIN));
+        let end = to.succ_opt().map_or(period.end_instant(), |d| {
+            accessaudit_ingest::values::tallinn_to_utc(d.and_time(chrono::NaiveTime::MIN))
+        });
+        let (g, a) = slice_facts(ctx, start, end)?;
+        match groups.as_mut() {
+            Some(all) => {
+                all.vstack_mut(&g)?;
+            }
+            None => groups = Some(g),
+        }
+        match account_days.as_mut() {
+            Some(all) => {
+                all.vstack_mut(&a)?;
+            }
+            None => account_days = Some(a),
+        }
+    }
+    let (Some(mut groups), Some(mut account_days)) = (groups, account_days) else {
+        return Err(polars_err!(ComputeError: "the period has no days"));
+    };
+    groups.rechunk_mut();
+    account_days.rechunk_mut();
+    Ok(PdFacts {
+        groups,
+        account_days,
+    })
+}
+
 /// The PD facts at the grain account × subject × day: `system`,
 /// `account_id`, `subject_id`, `day`, `owner`, `kind`, `unit`,
 /// `organisation`, `<flag>_events/_first/_last` for every event flag,
@@ -249,84 +426,161 @@ pub const EVENT_FLAGS: &[&str] = &[
 /// `ended`, `absent`, `self_lookup`, `colleague`, `watch_category`,
 /// `relative`, `out_of_area`, `municipality`. `has_cases` says whether
 /// explanation could be judged at all.
-pub fn groups(ctx: &Context<'_>) -> PolarsResult<DataFrame> {
+fn slice_facts(
+    ctx: &Context<'_>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> PolarsResult<(DataFrame, DataFrame)> {
     let has_cases = ctx.snapshot.table("cases").is_some();
-    let events = events(ctx);
-    let events = if has_cases {
-        explain(ctx, events)
+    // The in-period events, read once: explanation, roles and the grouping
+    // below each use them, and a lazy plan would scan the log again for each.
+    let mut events = period_events(ctx, start, end).collect()?;
+    let n = events.height();
+    events.with_column(Column::new(
+        "__ev".into(),
+        (0..n as u32).collect::<Vec<u32>>(),
+    ))?;
+    let explained = if has_cases {
+        explained_mask(ctx, &events)?
     } else {
-        events.with_row_index("__ev", None).with_columns([
-            lit(NULL).cast(DataType::String).alias("case_used"),
-            lit(false).alias("explained"),
-        ])
+        vec![false; n]
     };
-    let events = with_role(ctx, events)
+    let has_role = role_mask(ctx, &events)?;
+    events.with_column(Column::new("explained".into(), explained))?;
+    events.with_column(Column::new("has_role".into(), has_role))?;
+    let unexplained = col("explained").not();
+    let flags = [
+        ("unexplained", unexplained.clone()),
+        ("without_role", col("has_role").not()),
+        (
+            "after_hours",
+            col("minute_of_day")
+                .lt(lit(ctx.working_hours.0 as i32))
+                .or(col("minute_of_day").gt_eq(lit(ctx.working_hours.1 as i32)))
+                .or(col("working").fill_null(lit(true)).not()),
+        ),
+        (
+            "export_unexplained",
+            unexplained.and(
+                col("action")
+                    .eq(lit("export"))
+                    .or(col("action").eq(lit("print"))),
+            ),
+        ),
+    ];
+    // Each flag as a count and as a timestamp that is null where the flag
+    // is off: plain sums, minima and maxima group fast; filtered ones do not.
+    let mut per_event: Vec<Expr> = Vec::new();
+    let mut aggs: Vec<Expr> = vec![
+        // The first event's row; formatted as `file:row` per group below,
+        // not per event.
+        col(FILE_COLUMN)
+            .get(col("ts").arg_min(), true)
+            .alias(FILE_COLUMN),
+        col(ROW_COLUMN)
+            .get(col("ts").arg_min(), true)
+            .alias(ROW_COLUMN),
+        len().alias("all_events"),
+        col("ts").min().alias("all_first"),
+        col("ts").max().alias("all_last"),
+    ];
+    for (name, flag) in flags {
+        per_event.push(
+            flag.clone()
+                .cast(DataType::UInt32)
+                .alias(format!("{name}_n")),
+        );
+        per_event.push(
+            when(flag)
+                .then(col("ts"))
+                .otherwise(lit(NULL).cast(timestamp_dtype()))
+                .alias(format!("{name}_ts")),
+        );
+        aggs.extend([
+            col(format!("{name}_n"))
+                .sum()
+                .alias(format!("{name}_events")),
+            col(format!("{name}_ts"))
+                .min()
+                .alias(format!("{name}_first")),
+            col(format!("{name}_ts"))
+                .max()
+                .alias(format!("{name}_last")),
+        ]);
+    }
+    let grouped = events
+        .lazy()
         .join(
             calendar_days(ctx)?,
             [col("day")],
             [col("day")],
             JoinArgs::new(JoinType::Left),
         )
-        .with_column(
-            col("minute_of_day")
-                .lt(lit(ctx.working_hours.0 as i32))
-                .or(col("minute_of_day").gt_eq(lit(ctx.working_hours.1 as i32)))
-                .or(col("working").fill_null(lit(true)).not())
-                .alias("after_hours_flag"),
-        )
-        .with_column(facts::row_ref(ctx.snapshot.table("access_log")).alias("event_ref"));
-    let unexplained = col("explained").not();
-    let mut aggs: Vec<Expr> = vec![
-        col("owner").first(),
-        col("kind").first(),
-        col("unit").first(),
-        col("organisation").first(),
-        col("event_ref")
-            .sort_by([col("ts")], SortMultipleOptions::default())
-            .first()
-            .alias("evidence"),
-    ];
-    aggs.extend([
-        len().alias("all_events"),
-        col("ts").min().alias("all_first"),
-        col("ts").max().alias("all_last"),
-    ]);
-    aggs.extend(flag_aggs("unexplained", unexplained.clone()));
-    aggs.extend(flag_aggs("without_role", col("has_role").not()));
-    aggs.extend(flag_aggs("after_hours", col("after_hours_flag")));
-    aggs.extend(flag_aggs(
-        "export_unexplained",
-        unexplained.and(
-            col("action")
-                .eq(lit("export"))
-                .or(col("action").eq(lit("print"))),
-        ),
-    ));
-    let grouped = events
+        .with_columns(per_event)
         .group_by([
             col("system"),
             col("account_id"),
             col("subject_id"),
             col("day"),
         ])
-        .agg(aggs);
-    let grouped = with_grain_flags(ctx, grouped)?
+        .agg(aggs)
+        .with_column(facts::row_ref(ctx.snapshot.table("access_log")).alias("evidence"))
+        .drop(cols([FILE_COLUMN, ROW_COLUMN]));
+    let grouped = with_owners(ctx, grouped)
         .with_column(lit(has_cases).alias("has_cases"))
-        .sort(
-            ["system", "account_id", "day", "subject_id"],
-            SortMultipleOptions::default(),
-        );
+        .collect()?;
+    let account_days = grouped
+        .clone()
+        .lazy()
+        .group_by([col("system"), col("account_id"), col("day")])
+        .agg([
+            col("owner").first(),
+            col("unit").first(),
+            len().cast(DataType::Int64).alias("subjects"),
+            col("all_events").sum().cast(DataType::UInt64),
+            col("unexplained_events").sum().cast(DataType::UInt64),
+            col("all_first").min(),
+            col("all_last").max(),
+            col("evidence").min(),
+        ])
+        .collect()?;
+    // Subject-level flags matter only where some look is unexplained (PD-06,
+    // PD-11, PD-12 need PD-01 to fire): those few groups get every flag,
+    // the rest the owner-level ones.
+    let suspicious = col("unexplained_events").gt(lit(0u32));
+    let flagged = concat(
+        [
+            with_grain_flags(ctx, grouped.clone().lazy().filter(suspicious.clone()), true)?,
+            with_grain_flags(ctx, grouped.lazy().filter(suspicious.not()), false)?,
+        ],
+        UnionArgs::default(),
+    )?;
+    // Only the groups some rule may report are kept: a clean look (explained,
+    // with a role, in working hours, by a present employee at someone else
+    // who is not on the watchlist) is counted in `account_days` and no more.
+    let interesting = col("unexplained_events")
+        .gt(lit(0u32))
+        .or(col("without_role_events").gt(lit(0u32)))
+        .or(col("after_hours_events").gt(lit(0u32)))
+        .or(col("ended"))
+        .or(col("absent"))
+        .or(col("self_lookup"))
+        .or(col("watch_category").is_not_null());
+    let flagged = flagged.filter(interesting);
     if tracing::enabled!(tracing::Level::DEBUG) {
-        // -vv shows the optimised plan: the period filter should sit in the scan.
-        if let Ok(plan) = grouped.clone().explain(true) {
-            tracing::debug!("PD facts plan:\n{plan}");
+        if let Ok(plan) = flagged.clone().explain(true) {
+            tracing::debug!("PD flags plan:\n{plan}");
         }
     }
-    grouped.collect()
+    Ok((flagged.collect()?, account_days))
 }
 
 /// Adds the flags that depend only on (owner, subject, day).
-fn with_grain_flags(ctx: &Context<'_>, groups: LazyFrame) -> PolarsResult<LazyFrame> {
+fn with_grain_flags(
+    ctx: &Context<'_>,
+    groups: LazyFrame,
+    subject_flags: bool,
+) -> PolarsResult<LazyFrame> {
     let left = || JoinArgs::new(JoinType::Left);
     // Owner's employment ended before the day (no row ongoing that day or later).
     let ended = ctx
@@ -415,53 +669,64 @@ fn with_grain_flags(ctx: &Context<'_>, groups: LazyFrame) -> PolarsResult<LazyFr
         .frame("subjects")
         .group_by([col("subject_id")])
         .agg([col("municipality").first()]);
-    Ok(groups
+    let groups = groups
         .join(ended, [col("owner")], [col("owner")], left())
         .join(
             absent,
             [col("owner"), col("day")],
             [col("owner"), col("day")],
             left(),
-        )
-        .join(
-            colleague,
-            [col("subject_id"), col("day")],
-            [col("subject_id"), col("day")],
-            left(),
-        )
-        .join(watch, [col("subject_id")], [col("subject_id")], left())
-        .join(
-            relatives,
-            [col("owner"), col("subject_id")],
-            [col("owner"), col("subject_id")],
-            left(),
-        )
-        .join(
-            municipality,
-            [col("subject_id")],
-            [col("subject_id")],
-            left(),
-        )
-        .with_columns([
-            col("end_day")
-                .is_not_null()
-                .and(col("day").gt(col("end_day")))
-                .alias("ended"),
-            col("absent").fill_null(lit(false)),
-            col("subject_id")
-                .eq(col("owner"))
-                .fill_null(lit(false))
-                .alias("self_lookup"),
-            col("employed_subject")
-                .fill_null(lit(false))
-                .or(col("watch_employee").fill_null(lit(false)))
-                .alias("colleague"),
-            col("relation").is_not_null().alias("relative"),
-            col("organisation")
-                .is_not_null()
-                .and(col("municipality").is_not_null())
-                .and(col("organisation").neq(col("municipality")))
-                .fill_null(lit(false))
-                .alias("out_of_area"),
-        ]))
+        );
+    let none = || lit(NULL).cast(DataType::String);
+    // The same columns in the same order either way, so the two parts concatenate.
+    let groups = if subject_flags {
+        groups
+            .join(
+                colleague,
+                [col("subject_id"), col("day")],
+                [col("subject_id"), col("day")],
+                left(),
+            )
+            .join(watch, [col("subject_id")], [col("subject_id")], left())
+            .join(
+                relatives,
+                [col("owner"), col("subject_id")],
+                [col("owner"), col("subject_id")],
+                left(),
+            )
+            .join(
+                municipality,
+                [col("subject_id")],
+                [col("subject_id")],
+                left(),
+            )
+    } else {
+        groups
+            .with_column(lit(false).alias("employed_subject"))
+            .join(watch, [col("subject_id")], [col("subject_id")], left())
+            .with_column(none().alias("relation"))
+            .with_column(none().alias("municipality"))
+    };
+    Ok(groups.with_columns([
+        col("end_day")
+            .is_not_null()
+            .and(col("day").gt(col("end_day")))
+            .alias("ended"),
+        col("absent").fill_null(lit(false)),
+        col("subject_id")
+            .eq(col("owner"))
+            .fill_null(lit(false))
+            .alias("self_lookup"),
+        col("employed_subject")
+            .fill_null(lit(false))
+            .or(col("watch_employee").fill_null(lit(false)))
+            .alias("colleague"),
+        col("relation").is_not_null().alias("relative"),
+        col("organisation")
+            .is_not_null()
+            .and(col("municipality").is_not_null())
+            .and(col("organisation").neq(col("municipality")))
+            .fill_null(lit(false))
+            .alias("out_of_area"),
+    ]))
 }
