@@ -68,7 +68,7 @@ pub struct Evaluation {
 }
 
 /// Told of each rule as it starts: (rule id, rules done, rules in all).
-pub type RuleProgress = dyn Fn(&str, usize, usize);
+pub type RuleProgress<'a> = dyn Fn(&str, usize, usize) + 'a;
 
 /// What an audit brings besides the catalogue and the snapshot.
 pub struct Inputs<'a> {
@@ -79,7 +79,7 @@ pub struct Inputs<'a> {
     /// An earlier run to compare with.
     pub baseline: Option<&'a Baseline>,
     /// Told of each rule as it starts: (rule id, rules done, rules in all).
-    pub progress: Option<&'a RuleProgress>,
+    pub progress: Option<&'a RuleProgress<'a>>,
 }
 
 impl Evaluation {
