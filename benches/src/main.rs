@@ -136,6 +136,7 @@ fn run() -> Result<ExitCode, String> {
     let started = Instant::now();
     let mut child = Command::new(&binary)
         .env("ACCESSAUDIT_NO_PROGRESS", "1")
+        .env("ACCESSAUDIT_STAGE_PEAKS", "1")
         .env("ACCESSAUDIT_PSEUDONYM_KEY", "bench")
         .arg("-q")
         .arg("audit")

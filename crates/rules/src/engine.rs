@@ -183,6 +183,7 @@ pub fn evaluate_with(
             .map(|df| (table, df))
         })
         .collect();
+    ctx.forget_frames();
     for rule in others {
         run_rule(&ctx, rule, &mut evaluation)?;
     }

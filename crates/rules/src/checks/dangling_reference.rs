@@ -155,12 +155,35 @@ fn dangling(ctx: &Context<'_>, r: &Reference) -> PolarsResult<Option<DataFrame>>
                 .collect::<Vec<_>>(),
         )
         .unique(None, UniqueKeepStrategy::Any);
+    // Distinct keys first: a large table (the access log) names few
+    // distinct keys, and only rows with a missing one are read in full.
+    let missing = source
+        .frame
+        .clone()
+        .filter(filter.clone())
+        .select(keys.clone())
+        .unique(None, UniqueKeepStrategy::Any)
+        .join(
+            target,
+            keys.clone(),
+            keys.clone(),
+            JoinArgs::new(JoinType::Anti),
+        )
+        .collect()?;
+    if missing.height() == 0 {
+        return Ok(None);
+    }
     let df = source
         .frame
         .clone()
         .filter(filter)
         .select(select)
-        .join(target, keys.clone(), keys, JoinArgs::new(JoinType::Anti))
+        .join(
+            missing.lazy(),
+            keys.clone(),
+            keys,
+            JoinArgs::new(JoinType::Semi),
+        )
         .collect()?;
     Ok(Some(df))
 }

@@ -89,12 +89,23 @@ fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
             .str()
             .join(", ", true)
             .alias("roles")]);
-    // Use after the end: logins, and access-log events when there is a log.
+    // Use after the end: logins, and access-log events when there is a log
+    // (filtered to the late accounts as it is read).
+    let late_ids = late
+        .clone()
+        .select([col("account_id")])
+        .unique(None, UniqueKeepStrategy::Any)
+        .collect()?;
+    let late_ids = late_ids
+        .column("account_id")?
+        .as_materialized_series()
+        .clone();
     let events = late
         .clone()
         .select([col("system"), col("account_id"), col("ended_at")])
         .join(
             ctx.frame("access_log")
+                .filter(col("account_id").is_in(lit(late_ids).implode(false), false))
                 .select([col("system"), col("account_id"), col("ts")]),
             keys(),
             keys(),

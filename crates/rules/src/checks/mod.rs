@@ -59,7 +59,12 @@ pub struct Context<'a> {
     pub working_hours: (u32, u32),
     /// The PD facts, computed by the first rule that needs them.
     pd_facts: OnceCell<pd_events::PdFacts>,
+    /// Tables read so far (all but the access log), by name.
+    frames: std::cell::RefCell<HashMap<String, DataFrame>>,
 }
+
+/// The one table that is never kept in memory whole.
+const LOG_TABLE: &str = "access_log";
 
 /// Reads `HH:MM-HH:MM` as minutes of the day.
 pub fn parse_working_hours(text: &str) -> Option<(u32, u32)> {
@@ -83,6 +88,7 @@ impl<'a> Context<'a> {
             exceptions: None,
             working_hours: (7 * 60, 19 * 60),
             pd_facts: OnceCell::new(),
+            frames: std::cell::RefCell::new(HashMap::new()),
         }
     }
 
@@ -106,7 +112,36 @@ impl<'a> Context<'a> {
     }
 
     /// Table `name` without the rows the data-quality rules left out.
+    ///
+    /// Every table but the access log is read once and kept: rules (and the
+    /// PD facts, slice by slice) use the same tables many times, and reading
+    /// a CSV table again means parsing and converting it again.
     pub fn frame(&self, name: &str) -> LazyFrame {
+        if name == LOG_TABLE {
+            return self.read_frame(name);
+        }
+        if let Some(df) = self.frames.borrow().get(name) {
+            return df.clone().lazy();
+        }
+        let frame = self.read_frame(name);
+        match frame.clone().collect() {
+            Ok(df) => {
+                self.frames
+                    .borrow_mut()
+                    .insert(name.to_string(), df.clone());
+                df.lazy()
+            }
+            // The rule that uses it reports the error.
+            Err(_) => frame,
+        }
+    }
+
+    /// Forgets the kept tables (when the rows left out change).
+    pub fn forget_frames(&mut self) {
+        self.frames.get_mut().clear();
+    }
+
+    fn read_frame(&self, name: &str) -> LazyFrame {
         let frame = self.snapshot.frame(name);
         match self.excluded.get(name) {
             Some(rows) if rows.height() > 0 => frame.join(

@@ -51,9 +51,22 @@ fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
             .alias("pd_roles")]);
     let from = instant(ctx.snapshot.period.start_instant());
     let to = instant(ctx.snapshot.period.end_instant());
+    // The few service and shared account ids, so the log is filtered as it
+    // is read rather than joined whole.
+    let ids = shared
+        .clone()
+        .select([col("account_id")])
+        .unique(None, UniqueKeepStrategy::Any)
+        .collect()?;
+    let ids = ids.column("account_id")?.as_materialized_series().clone();
     let log = ctx
         .frame("access_log")
-        .filter(col("ts").gt_eq(from).and(col("ts").lt(to)))
+        .filter(
+            col("ts")
+                .gt_eq(from)
+                .and(col("ts").lt(to))
+                .and(col("account_id").is_in(lit(ids).implode(false), false)),
+        )
         .select([col("system"), col("account_id"), col("ts")])
         .join(
             shared.clone(),

@@ -5,6 +5,8 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use polars::prelude::*;
 
+use accessaudit_ingest::contract::timestamp_dtype;
+
 use super::facts::instant;
 use super::{CheckKind, Context, ParamKind, ParamSpec};
 use crate::definition::Rule;
@@ -70,7 +72,14 @@ fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
                 .gt_eq(instant(snap.period.start_instant()))
                 .and(col("ts").lt(instant(snap.period.end_instant()))),
         )
-        .select([super::facts::local_day(col("ts")).alias("day")])
+        // Distinct UTC hours first (a few thousand), then their local days:
+        // converting every event's time zone costs seconds per ten million.
+        .select([(col("ts").cast(DataType::Int64) / lit(3_600_000_000i64)).alias("hour")])
+        .unique(None, UniqueKeepStrategy::Any)
+        .select([super::facts::local_day(
+            (col("hour") * lit(3_600_000_000i64)).cast(timestamp_dtype()),
+        )
+        .alias("day")])
         .unique(None, UniqueKeepStrategy::Any)
         .collect()?
         .column("day")?
