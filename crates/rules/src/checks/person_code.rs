@@ -55,14 +55,16 @@ fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
         {
             let name = column.name;
             let subjects = is_subject_column(table.spec.name, name).then(|| ctx.pseudonyms.clone());
-            let df = table
+            // Each distinct code is checked once (the access log repeats its
+            // subjects many times); only rows with a bad one are read whole.
+            let bad = table
                 .frame
                 .clone()
-                .select([col(FILE_COLUMN), col(ROW_COLUMN), col(name)])
+                .select([col(name)])
                 .filter(col(name).is_not_null())
+                .unique(None, UniqueKeepStrategy::Any)
                 .select([
-                    col(FILE_COLUMN),
-                    col(ROW_COLUMN),
+                    col(name),
                     col(name)
                         .map(
                             move |c| describe_invalid(name, subjects.clone(), c),
@@ -71,6 +73,21 @@ fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
                         .alias("detail"),
                 ])
                 .filter(col("detail").is_not_null())
+                .collect()?;
+            if bad.height() == 0 {
+                continue;
+            }
+            let df = table
+                .frame
+                .clone()
+                .select([col(FILE_COLUMN), col(ROW_COLUMN), col(name)])
+                .join(
+                    bad.lazy(),
+                    [col(name)],
+                    [col(name)],
+                    JoinArgs::new(JoinType::Inner),
+                )
+                .select([col(FILE_COLUMN), col(ROW_COLUMN), col("detail")])
                 .collect()?;
             problems.push_frame(table.spec.name, &df, true)?;
         }
