@@ -157,12 +157,9 @@ fn dangling(ctx: &Context<'_>, r: &Reference) -> PolarsResult<Option<DataFrame>>
         .unique(None, UniqueKeepStrategy::Any);
     // Distinct keys first: a large table (the access log) names few
     // distinct keys, and only rows with a missing one are read in full.
-    let missing = source
-        .frame
-        .clone()
-        .filter(filter.clone())
-        .select(keys.clone())
-        .unique(None, UniqueKeepStrategy::Any)
+    let distinct = ctx.distinct(r.from, &source.frame, filter.clone(), keys.clone())?;
+    let missing = distinct
+        .lazy()
         .join(
             target,
             keys.clone(),

@@ -136,6 +136,69 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Filters that split table `name` into slices read one after another:
+    /// weeks of `ts` for a Parquet access log (its row groups outside a week
+    /// are skipped, so memory holds one week), else the whole table.
+    pub fn slices(&self, name: &str) -> PolarsResult<Vec<Expr>> {
+        let whole = vec![lit(true)];
+        let Some(table) = self.snapshot.table(name) else {
+            return Ok(whole);
+        };
+        let parquet = table
+            .files
+            .iter()
+            .all(|f| f.format == accessaudit_ingest::source::Format::Parquet);
+        if name != LOG_TABLE || !parquet {
+            return Ok(whole);
+        }
+        let Some((first, last)) = self
+            .snapshot
+            .access_log_range()
+            .map_err(|e| polars_err!(ComputeError: "{e}"))?
+        else {
+            return Ok(whole);
+        };
+        let week = chrono::Duration::days(7);
+        let mut out = Vec::new();
+        let mut from = first;
+        while from <= last {
+            let to = from + week;
+            out.push(
+                col("ts")
+                    .gt_eq(facts::instant(from))
+                    .and(col("ts").lt(facts::instant(to))),
+            );
+            from = to;
+        }
+        Ok(out)
+    }
+
+    /// The distinct values of `keys` among the rows of table `name` (read
+    /// as `frame`) where `filter` holds, slice by slice (see [`Self::slices`]).
+    pub fn distinct(
+        &self,
+        name: &str,
+        frame: &LazyFrame,
+        filter: Expr,
+        keys: Vec<Expr>,
+    ) -> PolarsResult<DataFrame> {
+        let mut parts = Vec::new();
+        for slice in self.slices(name)? {
+            parts.push(
+                frame
+                    .clone()
+                    .filter(slice.and(filter.clone()))
+                    .select(keys.clone())
+                    .unique(None, UniqueKeepStrategy::Any)
+                    .collect()?
+                    .lazy(),
+            );
+        }
+        concat(parts, UnionArgs::default())?
+            .unique(None, UniqueKeepStrategy::Any)
+            .collect()
+    }
+
     /// Forgets the kept tables (when the rows left out change).
     pub fn forget_frames(&mut self) {
         self.frames.get_mut().clear();

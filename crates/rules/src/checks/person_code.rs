@@ -57,12 +57,14 @@ fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
             let subjects = is_subject_column(table.spec.name, name).then(|| ctx.pseudonyms.clone());
             // Each distinct code is checked once (the access log repeats its
             // subjects many times); only rows with a bad one are read whole.
-            let bad = table
-                .frame
-                .clone()
-                .select([col(name)])
-                .filter(col(name).is_not_null())
-                .unique(None, UniqueKeepStrategy::Any)
+            let distinct = ctx.distinct(
+                table.spec.name,
+                &table.frame,
+                col(name).is_not_null(),
+                vec![col(name)],
+            )?;
+            let bad = distinct
+                .lazy()
                 .select([
                     col(name),
                     col(name)
