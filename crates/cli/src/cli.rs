@@ -82,7 +82,7 @@ pub struct AuditArgs {
         value_delimiter = ','
     )]
     pub format: Vec<Format>,
-    /// Language of the report: en or et.
+    /// Language of the report and of the finding messages: en or et.
     #[arg(long, value_name = "LANG", default_value = "en")]
     pub lang: Lang,
     /// Exit 1 when a finding is at or above this severity

@@ -8,8 +8,9 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::checks;
-use crate::definition::{parse_area, parse_severity, Rule, RuleFile};
+use crate::definition::{parse_area, parse_severity, Rule, RuleFile, Texts, TextsFile};
 use crate::error::{DefinitionProblem, RulesError};
+use crate::phrases::Phrases;
 use crate::template;
 
 mod embedded {
@@ -183,6 +184,9 @@ impl Catalog {
                             );
                         }
                     }
+                    if let Some(et) = &parsed.et {
+                        check_translation(&parsed.message, et, &mut problem);
+                    }
                 }
             }
             if problems.len() > before {
@@ -212,10 +216,17 @@ impl Catalog {
                 source_sha256: hex::encode(Sha256::digest(text.as_bytes())),
                 overridden: Vec::new(),
                 disabled: None,
-                et: parsed.et.map(|t| crate::definition::Texts {
+                et: parsed.et.map(|t| Texts {
                     title: t.title.trim().to_string(),
                     description: t.description.trim().to_string(),
                     remediation: t.remediation.trim().to_string(),
+                    message: t.message.into_inner().trim().to_string(),
+                    phrases: Phrases::new(
+                        &t.phrases
+                            .into_iter()
+                            .map(|(k, v)| (k, v.into_inner()))
+                            .collect(),
+                    ),
                 }),
             });
         }
@@ -247,5 +258,37 @@ impl Catalog {
     /// The rule with id `id` (case-insensitive).
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id.eq_ignore_ascii_case(id))
+    }
+}
+
+/// Checks a translation against the English message: the same placeholders
+/// (so no value is lost or invented), and usable phrase entries.
+fn check_translation(
+    english: &toml::Spanned<String>,
+    et: &TextsFile,
+    problem: &mut impl FnMut(std::ops::Range<usize>, String),
+) {
+    let theirs: BTreeSet<&str> = template::placeholders(english.get_ref())
+        .into_iter()
+        .collect();
+    let ours: BTreeSet<&str> = template::placeholders(et.message.get_ref())
+        .into_iter()
+        .collect();
+    for name in theirs.difference(&ours) {
+        problem(
+            et.message.span(),
+            format!("[et] message lacks the placeholder {{{name}}} of the English message"),
+        );
+    }
+    for name in ours.difference(&theirs) {
+        problem(
+            et.message.span(),
+            format!("[et] message has placeholder {{{name}}}, which the English message does not"),
+        );
+    }
+    for (pattern, target) in &et.phrases {
+        if let Some(p) = Phrases::check(pattern, target.get_ref()) {
+            problem(target.span(), format!("[et.phrases] {pattern:?}: {p}"));
+        }
     }
 }

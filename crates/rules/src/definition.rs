@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::phrases::Phrases;
 use crate::severity::{Area, Severity};
 
 /// A parameter value as written in a rule or policy file.
@@ -44,12 +45,29 @@ pub struct RuleFile {
     #[serde(default)]
     pub params: BTreeMap<String, Spanned<ParamValue>>,
     /// The texts in Estonian.
-    pub et: Option<Texts>,
+    pub et: Option<TextsFile>,
 }
 
-/// A rule's texts in one more language.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+/// A rule's texts in one more language, as written in its file.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct TextsFile {
+    /// One-line title.
+    pub title: String,
+    /// What it checks and why.
+    pub description: String,
+    /// What to do about a finding.
+    pub remediation: String,
+    /// The finding message, with the same placeholders as the English one.
+    pub message: Spanned<String>,
+    /// Translations of the English fragments the check kind writes into
+    /// the message's values (see [`crate::phrases`]).
+    #[serde(default)]
+    pub phrases: BTreeMap<String, Spanned<String>>,
+}
+
+/// A rule's texts in one language.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Texts {
     /// One-line title.
     pub title: String,
@@ -57,6 +75,10 @@ pub struct Texts {
     pub description: String,
     /// What to do about a finding.
     pub remediation: String,
+    /// The finding message template.
+    pub message: String,
+    /// Translations of the check's English fragments (empty for English).
+    pub phrases: Phrases,
 }
 
 /// A validated rule definition.
@@ -99,8 +121,8 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// Title, description and remediation in `lang` (`en` or `et`); English
-    /// when the rule file has no text in that language.
+    /// Title, description, remediation and message in `lang` (`en` or
+    /// `et`); English when the rule file has no text in that language.
     pub fn texts(&self, lang: &str) -> Texts {
         match (lang, &self.et) {
             ("et", Some(t)) => t.clone(),
@@ -108,6 +130,8 @@ impl Rule {
                 title: self.title.clone(),
                 description: self.description.clone(),
                 remediation: self.remediation.clone(),
+                message: self.message.clone(),
+                phrases: Phrases::default(),
             },
         }
     }

@@ -80,6 +80,9 @@ pub struct Inputs<'a> {
     pub baseline: Option<&'a Baseline>,
     /// Told of each rule as it starts: (rule id, rules done, rules in all).
     pub progress: Option<&'a RuleProgress<'a>>,
+    /// The language of finding messages: `en`, or `et` for the rule files'
+    /// Estonian messages and phrases.
+    pub lang: &'a str,
 }
 
 impl Evaluation {
@@ -105,6 +108,7 @@ pub fn evaluate(
         exceptions: None,
         baseline: None,
         progress: None,
+        lang: "en",
     };
     evaluate_with(catalog, snapshot, &inputs, include)
 }
@@ -123,6 +127,7 @@ pub fn evaluate_with(
     include: impl Fn(&Rule) -> bool,
 ) -> Result<Evaluation, RulesError> {
     let mut ctx = Context::new(snapshot, inputs.pseudonyms);
+    ctx.lang = inputs.lang.to_string();
     // Working hours are a parameter of whichever rule sets them (PD-08).
     if let Some(hours) = catalog
         .rules
@@ -360,7 +365,7 @@ fn run_rule(
     let rows = (kind.evaluate)(ctx, rule)
         .and_then(|lf| lf.collect())
         .map_err(wrap)?;
-    let findings = to_findings(rule, ctx.snapshot, ctx.pseudonyms, &rows).map_err(wrap)?;
+    let findings = to_findings(rule, ctx, &rows).map_err(wrap)?;
     tracing::info!(findings = findings.len(), elapsed = ?started.elapsed(), "evaluated");
     evaluation.outcomes.push(outcome(OutcomeState::Evaluated {
         findings: findings.len(),
@@ -395,12 +400,9 @@ fn exclusions(rows: &DataFrame) -> PolarsResult<Vec<(&'static str, u32, u64)>> {
 }
 
 /// Turns a check's output rows into findings of `rule`.
-fn to_findings(
-    rule: &Rule,
-    snapshot: &Snapshot,
-    pseudonyms: &Pseudonymizer,
-    rows: &DataFrame,
-) -> PolarsResult<Vec<Finding>> {
+fn to_findings(rule: &Rule, ctx: &Context<'_>, rows: &DataFrame) -> PolarsResult<Vec<Finding>> {
+    let (snapshot, pseudonyms) = (ctx.snapshot, ctx.pseudonyms);
+    let texts = rule.texts(&ctx.lang);
     let mut out = Vec::with_capacity(rows.height());
     let names: Vec<String> = rows
         .get_column_names()
@@ -472,7 +474,15 @@ fn to_findings(
                 .get("days_late")
                 .and_then(|v| v.as_deref())
                 .and_then(|v| v.parse().ok()),
-            message: template::render(&rule.message, |name| values.get(name).cloned().flatten()),
+            message: template::render(&texts.message, |name| {
+                match values.get(name).cloned().flatten() {
+                    Some(value) if texts.phrases.is_empty() => Some(value),
+                    Some(value) => Some(texts.phrases.translate(&value)),
+                    // The template's own "(none)" is English.
+                    None if ctx.lang == "et" => Some("(puudub)".to_string()),
+                    None => None,
+                }
+            }),
             evidence: String::new(),
         };
         for column in TEXT_COLUMNS {

@@ -111,10 +111,34 @@ pub fn run(catalog: &Catalog, case: &Case) -> CaseResult {
 }
 
 fn run_inner(catalog: &Catalog, case: &Case, result: &mut CaseResult) -> Result<(), String> {
+    let run = evaluate_case(catalog, case, "en")?;
+    result.description = run.description;
+    result.failures.extend(run.not_evaluable);
+    let (columns, expected) = read_expected(&case.dir.join("expected.csv"))?;
+    let actual: Vec<Vec<String>> = run.findings.iter().map(|f| project(f, &columns)).collect();
+    result.failures.extend(compare(&columns, expected, actual));
+    Ok(())
+}
+
+/// The findings of a case's own rules, with messages in `lang`; an error
+/// when the case cannot be run.
+pub fn case_findings(catalog: &Catalog, case: &Case, lang: &str) -> Result<Vec<Finding>, String> {
+    Ok(evaluate_case(catalog, case, lang)?.findings)
+}
+
+/// One evaluated case.
+struct CaseRun {
+    description: String,
+    /// The case's rules that could not be evaluated, as failures.
+    not_evaluable: Vec<String>,
+    /// Findings of the case's rules.
+    findings: Vec<Finding>,
+}
+
+fn evaluate_case(catalog: &Catalog, case: &Case, lang: &str) -> Result<CaseRun, String> {
     let text = std::fs::read_to_string(case.dir.join("case.toml"))
         .map_err(|e| format!("case.toml: {e}"))?;
     let spec: CaseFile = toml::from_str(&text).map_err(|e| format!("case.toml: {e}"))?;
-    result.description = spec.description.trim().to_string();
     let rules = spec.rules.clone().unwrap_or_else(|| {
         vec![case
             .dir
@@ -159,6 +183,7 @@ fn run_inner(catalog: &Catalog, case: &Case, result: &mut CaseResult) -> Result<
         exceptions: exceptions.as_ref(),
         baseline: None,
         progress: None,
+        lang,
     };
     // The case's rules, and with exceptions every rule whose findings they may cover.
     let evaluation = evaluate_with(catalog, &snapshot, &inputs, |r| {
@@ -166,22 +191,27 @@ fn run_inner(catalog: &Catalog, case: &Case, result: &mut CaseResult) -> Result<
     })
     .map_err(|e| e.to_string())?;
     let of_case = |id: &str| rules.iter().any(|r| r.eq_ignore_ascii_case(id));
-    for o in evaluation.outcomes.iter().filter(|o| of_case(&o.rule_id)) {
-        if let OutcomeState::NotEvaluable { reason } = &o.state {
-            result
-                .failures
-                .push(format!("{} was not evaluable: {reason}", o.rule_id));
-        }
-    }
-    let (columns, expected) = read_expected(&case.dir.join("expected.csv"))?;
-    let actual: Vec<Vec<String>> = evaluation
-        .findings
+    let not_evaluable = evaluation
+        .outcomes
         .iter()
-        .filter(|f| of_case(&f.rule_id))
-        .map(|f| project(f, &columns))
+        .filter(|o| of_case(&o.rule_id))
+        .filter_map(|o| match &o.state {
+            OutcomeState::NotEvaluable { reason } => {
+                Some(format!("{} was not evaluable: {reason}", o.rule_id))
+            }
+            _ => None,
+        })
         .collect();
-    result.failures.extend(compare(&columns, expected, actual));
-    Ok(())
+    let findings = evaluation
+        .findings
+        .into_iter()
+        .filter(|f| of_case(&f.rule_id))
+        .collect();
+    Ok(CaseRun {
+        description: spec.description.trim().to_string(),
+        not_evaluable,
+        findings,
+    })
 }
 
 /// The case's snapshot in a temporary directory: the base's files, then the case's.

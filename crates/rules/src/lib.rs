@@ -17,6 +17,7 @@ pub mod figures;
 pub mod finding;
 pub mod fixture;
 pub mod meter;
+pub mod phrases;
 pub mod policy;
 pub mod pseudonym;
 pub mod review;

@@ -114,3 +114,39 @@ fn syntax_errors_and_unknown_keys_have_lines() {
     assert_eq!(p.len(), 1, "{p:?}");
     assert!(p[0].starts_with("x.toml:2:"), "{p:?}");
 }
+
+#[test]
+fn an_estonian_message_keeps_the_placeholders_and_its_phrases_are_usable() {
+    let good = format!(
+        "{GOOD}\n[et]\ntitle = \"t\"\ndescription = \"k\"\nremediation = \"p\"\nmessage = \"{{ref}}: {{details}}.\"\n\n[et.phrases]\n\"{{}} {{}} is not 11 digits\" = \"veeru {{1}} väärtus {{2}} ei ole 11-kohaline\"\n"
+    );
+    assert!(problems(&[("DQ-01.toml", &good)]).is_empty());
+    let bad = good
+        .replace(
+            "message = \"{ref}: {details}.\"\n\n[et.phrases]",
+            "message = \"{ref}: {detail}.\"\n\n[et.phrases]",
+        )
+        .replace("väärtus {2}", "väärtus {3}");
+    let p = problems(&[("DQ-01.toml", &bad)]);
+    assert_eq!(p.len(), 3, "{p:?}");
+    assert!(
+        p.iter()
+            .any(|m| m.contains(":16: [et] message lacks the placeholder {details}")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter()
+            .any(|m| m.contains(":16: [et] message has placeholder {detail}")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter()
+            .any(|m| m.contains(":19: [et.phrases]")
+                && m.contains("uses part 3, but the pattern has 2")),
+        "{p:?}"
+    );
+    // Without a message the Estonian texts are incomplete.
+    let missing = good.replace("message = \"{ref}: {details}.\"\n\n[et", "\n[et");
+    let p = problems(&[("DQ-01.toml", &missing)]);
+    assert!(p.iter().any(|m| m.contains("message")), "{p:?}");
+}

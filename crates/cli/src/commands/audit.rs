@@ -67,6 +67,7 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         exceptions: exceptions.as_ref(),
         baseline: baseline.as_ref(),
         progress: Some(&tell),
+        lang: args.lang.code(),
     };
     let evaluation = accessaudit_rules::evaluate_with(&catalog, &snapshot, &inputs, |_| true)?;
     let timings = Timings {

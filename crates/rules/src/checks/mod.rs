@@ -57,6 +57,8 @@ pub struct Context<'a> {
     pub exceptions: Option<DataFrame>,
     /// Working hours as minutes of the local day, `[from, to)`.
     pub working_hours: (u32, u32),
+    /// The language of finding messages (`en` or `et`).
+    pub lang: String,
     /// The PD facts, computed by the first rule that needs them.
     pd_facts: OnceCell<pd_events::PdFacts>,
     /// Tables read so far (all but the access log), by name.
@@ -87,6 +89,7 @@ impl<'a> Context<'a> {
             pseudonyms,
             exceptions: None,
             working_hours: (7 * 60, 19 * 60),
+            lang: "en".to_string(),
             pd_facts: OnceCell::new(),
             frames: std::cell::RefCell::new(HashMap::new()),
         }
