@@ -240,8 +240,22 @@ fn mark(mask: &mut [bool], found: &DataFrame) -> PolarsResult<()> {
 /// event: first the cases the events name, joined on their id; then, for
 /// the rest, the subject's cases handled by the owner or the owner's unit.
 /// Flags are set by event number instead of joining millions of rows back.
-fn explained_mask(ctx: &Context<'_>, events: &DataFrame) -> PolarsResult<Vec<bool>> {
-    let cases = ctx.frame("cases").select([
+fn explained_mask(
+    ctx: &Context<'_>,
+    events: &DataFrame,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> PolarsResult<Vec<bool>> {
+    // Only cases open at some moment of the slice can explain its events;
+    // the rest of a quarter's cases would only make the joins bigger.
+    let open_in_slice = col("opened_at").lt(instant(end)).and(
+        col("closed_at")
+            .is_null()
+            .or(col("closed_at").gt(instant(start))),
+    );
+    let cases = ctx.frame("cases").filter(open_in_slice).collect()?;
+    tracing::debug!(cases = cases.height(), "PD slice");
+    let cases = cases.lazy().select([
         col("system").alias("c_system"),
         col("subject_id").alias("c_subject"),
         col("case_id").alias("c_case_id"),
@@ -434,18 +448,23 @@ fn slice_facts(
     let has_cases = ctx.snapshot.table("cases").is_some();
     // The in-period events, read once: explanation, roles and the grouping
     // below each use them, and a lazy plan would scan the log again for each.
+    let clock = std::time::Instant::now();
+    let step = |what: &str| tracing::debug!(step = what, elapsed = ?clock.elapsed(), "PD slice");
     let mut events = period_events(ctx, start, end).collect()?;
+    step("read");
     let n = events.height();
     events.with_column(Column::new(
         "__ev".into(),
         (0..n as u32).collect::<Vec<u32>>(),
     ))?;
     let explained = if has_cases {
-        explained_mask(ctx, &events)?
+        explained_mask(ctx, &events, start, end)?
     } else {
         vec![false; n]
     };
+    step("explained");
     let has_role = role_mask(ctx, &events)?;
+    step("role");
     events.with_column(Column::new("explained".into(), explained))?;
     events.with_column(Column::new("has_role".into(), has_role))?;
     let unexplained = col("explained").not();
@@ -468,9 +487,11 @@ fn slice_facts(
             ),
         ),
     ];
-    // Each flag as a count and as a timestamp that is null where the flag
-    // is off: plain sums, minima and maxima group fast; filtered ones do not.
-    let mut per_event: Vec<Expr> = Vec::new();
+    // Two passes over the slice's events. Every event is counted per group
+    // with plain sums, minima and maxima (few aggregations: over millions of
+    // groups each one is a random gather). Only the few flagged events are
+    // grouped again for when each flag was first and last seen.
+    let mut counts: Vec<Expr> = Vec::new();
     let mut aggs: Vec<Expr> = vec![
         // The first event's row; formatted as `file:row` per group below,
         // not per event.
@@ -484,22 +505,20 @@ fn slice_facts(
         col("ts").min().alias("all_first"),
         col("ts").max().alias("all_last"),
     ];
+    let mut stamps: Vec<Expr> = Vec::new();
+    let mut stamp_aggs: Vec<Expr> = Vec::new();
+    let mut any_flag: Option<Expr> = None;
     for (name, flag) in flags {
-        per_event.push(
-            flag.clone()
-                .cast(DataType::UInt32)
-                .alias(format!("{name}_n")),
-        );
-        per_event.push(
-            when(flag)
+        let n = format!("{name}_n");
+        counts.push(flag.cast(DataType::UInt32).alias(&n));
+        aggs.push(col(&n).sum().alias(format!("{name}_events")));
+        stamps.push(
+            when(col(&n).gt(lit(0u32)))
                 .then(col("ts"))
                 .otherwise(lit(NULL).cast(timestamp_dtype()))
                 .alias(format!("{name}_ts")),
         );
-        aggs.extend([
-            col(format!("{name}_n"))
-                .sum()
-                .alias(format!("{name}_events")),
+        stamp_aggs.extend([
             col(format!("{name}_ts"))
                 .min()
                 .alias(format!("{name}_first")),
@@ -507,8 +526,21 @@ fn slice_facts(
                 .max()
                 .alias(format!("{name}_last")),
         ]);
+        let on = col(&n).gt(lit(0u32));
+        any_flag = Some(match any_flag {
+            Some(a) => a.or(on),
+            None => on,
+        });
     }
-    let grouped = events
+    let keys = || {
+        [
+            col("system"),
+            col("account_id"),
+            col("subject_id"),
+            col("day"),
+        ]
+    };
+    let counted = events
         .lazy()
         .join(
             calendar_days(ctx)?,
@@ -516,19 +548,31 @@ fn slice_facts(
             [col("day")],
             JoinArgs::new(JoinType::Left),
         )
-        .with_columns(per_event)
-        .group_by([
-            col("system"),
-            col("account_id"),
-            col("subject_id"),
-            col("day"),
-        ])
+        .with_columns(counts)
+        .collect()?;
+    let flagged_times = counted
+        .clone()
+        .lazy()
+        .filter(any_flag.unwrap_or(lit(false)))
+        .with_columns(stamps)
+        .group_by(keys())
+        .agg(stamp_aggs);
+    let grouped = counted
+        .lazy()
+        .group_by(keys())
         .agg(aggs)
+        .join(flagged_times, keys(), keys(), JoinArgs::new(JoinType::Left))
+        .collect()?;
+    step("group_by");
+    tracing::debug!(groups = grouped.height(), events = n, "PD slice");
+    let grouped = grouped
+        .lazy()
         .with_column(facts::row_ref(ctx.snapshot.table("access_log")).alias("evidence"))
         .drop(cols([FILE_COLUMN, ROW_COLUMN]));
     let grouped = with_owners(ctx, grouped)
         .with_column(lit(has_cases).alias("has_cases"))
         .collect()?;
+    step("grouped");
     let account_days = grouped
         .clone()
         .lazy()
@@ -544,6 +588,7 @@ fn slice_facts(
             col("evidence").min(),
         ])
         .collect()?;
+    step("account days");
     // Subject-level flags matter only where some look is unexplained (PD-06,
     // PD-11, PD-12 need PD-01 to fire): those few groups get every flag,
     // the rest the owner-level ones.
@@ -572,7 +617,9 @@ fn slice_facts(
             tracing::debug!("PD flags plan:\n{plan}");
         }
     }
-    Ok((flagged.collect()?, account_days))
+    let flagged = flagged.collect()?;
+    step("flags");
+    Ok((flagged, account_days))
 }
 
 /// Adds the flags that depend only on (owner, subject, day).
