@@ -188,12 +188,20 @@ fn run() -> Result<ExitCode, String> {
         let seconds = stage["seconds"].as_f64().unwrap_or(0.0);
         let rss = stage["peak_rss_bytes"].as_u64().unwrap_or(0);
         peak = peak.max(rss);
+        let name = stage["stage"].as_str().unwrap_or("?");
+        // A rate means something only for the stages that read the log:
+        // figures, report and the exception check work on findings.
+        let reads_log = name == "load" || (name.starts_with("rules ") && name != "rules EXC");
         println!(
             "{:<12} {:>9.2} {:>10} {:>14}",
-            stage["stage"].as_str().unwrap_or("?"),
+            name,
             seconds,
             mb(rss),
-            rate(events, seconds)
+            if reads_log {
+                rate(events, seconds)
+            } else {
+                String::new()
+            }
         );
     }
     println!(
