@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::template::{holes, substitute};
+
 /// How deep parts of a phrase are themselves translated (a reason that
 /// names an action: `"request {} asks to {}, not to grant"`).
 const MAX_DEPTH: usize = 3;
@@ -74,15 +76,7 @@ impl Phrases {
         if pattern.replace("{}", "").trim().is_empty() {
             return Some(PhraseProblem::NoText);
         }
-        let mut next = 0;
-        for hole in holes(target) {
-            let part = match hole {
-                Hole::Next => {
-                    next += 1;
-                    next
-                }
-                Hole::Numbered(n) => n,
-            };
+        for part in part_numbers(target) {
             if part == 0 || part > parts {
                 return Some(PhraseProblem::UnknownPart { part, parts });
             }
@@ -154,66 +148,39 @@ fn match_pieces<'v>(pieces: &[String], value: &'v str) -> Option<Vec<&'v str>> {
     (!parts.iter().any(|p| p.contains("; "))).then_some(parts)
 }
 
-enum Hole {
-    Next,
-    Numbered(usize),
+/// A hole of a translation: `{}` (the next part) or `{N}` (part N).
+fn is_hole(inside: &str) -> bool {
+    inside.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// The holes of a translation, in order.
-fn holes(target: &str) -> Vec<Hole> {
-    let mut out = Vec::new();
-    let mut rest = target;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        match after.find('}') {
-            Some(0) => {
-                out.push(Hole::Next);
-                rest = &after[1..];
+/// The part numbers (1-based) the holes of a translation refer to, in order.
+fn part_numbers(target: &str) -> Vec<usize> {
+    let mut next = 0;
+    holes(target, is_hole)
+        .into_iter()
+        .map(|inside| {
+            if inside.is_empty() {
+                next += 1;
+                next
+            } else {
+                inside.parse().unwrap_or(0)
             }
-            Some(end) if after[..end].bytes().all(|b| b.is_ascii_digit()) => {
-                out.push(Hole::Numbered(after[..end].parse().unwrap_or(0)));
-                rest = &after[end + 1..];
-            }
-            _ => rest = after,
-        }
-    }
-    out
+        })
+        .collect()
 }
 
 /// `target` with its holes filled from `parts`.
 fn fill(target: &str, parts: &[String]) -> String {
-    let mut out = String::with_capacity(target.len() + 16);
-    let mut rest = target;
     let mut next = 0;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let (part, consumed) = match after.find('}') {
-            Some(0) => {
-                next += 1;
-                (Some(next), 1)
-            }
-            Some(end) if after[..end].bytes().all(|b| b.is_ascii_digit()) => {
-                (after[..end].parse().ok(), end + 1)
-            }
-            _ => (None, 0),
+    substitute(target, is_hole, |inside| {
+        let part: usize = if inside.is_empty() {
+            next += 1;
+            next
+        } else {
+            inside.parse().ok()?
         };
-        match part
-            .and_then(|n: usize| n.checked_sub(1))
-            .and_then(|i| parts.get(i))
-        {
-            Some(p) if consumed > 0 => {
-                out.push_str(p);
-                rest = &after[consumed..];
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+        parts.get(part.checked_sub(1)?).cloned()
+    })
 }
 
 #[cfg(test)]

@@ -2,19 +2,7 @@
 
 /// The placeholder names of `template`, in order.
 pub fn placeholders(template: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        match after.find('}') {
-            Some(end) if is_name(&after[..end]) => {
-                out.push(&after[..end]);
-                rest = &after[end + 1..];
-            }
-            _ => rest = after,
-        }
-    }
-    out
+    holes(template, is_name)
 }
 
 fn is_name(s: &str) -> bool {
@@ -26,17 +14,50 @@ fn is_name(s: &str) -> bool {
 /// Fills every `{name}` of `template` with `value(name)`; a missing value
 /// shows as `(none)`.
 pub fn render(template: &str, mut value: impl FnMut(&str) -> Option<String>) -> String {
-    let mut out = String::with_capacity(template.len() + 32);
-    let mut rest = template;
+    substitute(template, is_name, |name| {
+        Some(value(name).unwrap_or_else(|| "(none)".into()))
+    })
+}
+
+/// The `{...}` holes of `text` whose inside `is_hole` accepts, in order.
+pub(crate) fn holes(text: &str, is_hole: impl Fn(&str) -> bool) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) if is_hole(&after[..end]) => {
+                out.push(&after[..end]);
+                rest = &after[end + 1..];
+            }
+            _ => rest = after,
+        }
+    }
+    out
+}
+
+/// `text` with each hole `is_hole` accepts replaced by `value(inside)`;
+/// a hole without a value, and any other brace, stays as written.
+pub(crate) fn substitute(
+    text: &str,
+    is_hole: impl Fn(&str) -> bool,
+    mut value: impl FnMut(&str) -> Option<String>,
+) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut rest = text;
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
         let after = &rest[start + 1..];
-        match after.find('}') {
-            Some(end) if is_name(&after[..end]) => {
-                out.push_str(&value(&after[..end]).unwrap_or_else(|| "(none)".into()));
+        let filled = match after.find('}') {
+            Some(end) if is_hole(&after[..end]) => value(&after[..end]).map(|v| (v, end)),
+            _ => None,
+        };
+        match filled {
+            Some((v, end)) => {
+                out.push_str(&v);
                 rest = &after[end + 1..];
             }
-            _ => {
+            None => {
                 out.push('{');
                 rest = after;
             }
