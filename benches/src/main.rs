@@ -105,6 +105,7 @@ fn run() -> Result<ExitCode, String> {
                 events: size.events,
                 seed: SEED,
                 parquet,
+                quarter: accessaudit_generate::quarter::Quarter::planted(),
             },
             &mut |p| {
                 if let Progress::Day {

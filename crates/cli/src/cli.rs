@@ -126,6 +126,11 @@ pub struct GenerateArgs {
     /// Write the access log as Parquet, partitioned by month.
     #[arg(long)]
     pub parquet: bool,
+    /// The quarter: 2026-Q3 holds the planted stories; 2026-Q4 is the next
+    /// review of the same agency, to audit with `--baseline` of the Q3 audit.
+    #[arg(long, value_name = "QUARTER", default_value = "2026-Q3",
+          value_parser = clap::builder::PossibleValuesParser::new(accessaudit_generate::quarter::NAMES))]
+    pub quarter: String,
 }
 
 /// An output format.

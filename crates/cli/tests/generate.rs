@@ -65,7 +65,8 @@ const KEY: [&str; 8] = [
     "status",
 ];
 
-/// The grain key of a finding: subjects and first sightings only for PD rules.
+/// The grain key of a finding: subjects and first sightings only for PD
+/// rules, whose grain has the day.
 fn keys(rows: Vec<BTreeMap<String, String>>) -> BTreeSet<Vec<String>> {
     rows.into_iter()
         .map(|r| {
@@ -80,18 +81,24 @@ fn keys(rows: Vec<BTreeMap<String, String>>) -> BTreeSet<Vec<String>> {
         .collect()
 }
 
-/// Generates a quarter, audits it, and compares with `ground_truth.csv`.
-fn audit_against_ground_truth(extra: &[&str]) {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let data = tmp.path().join("quarter");
-    let out = tmp.path().join("out");
+/// A generated quarter and its audit.
+struct Audited {
+    data: PathBuf,
+    out: PathBuf,
+}
+
+/// Generates a quarter into `dir/<name>` and audits it with its exceptions
+/// (and `baseline`, when given) into `dir/<name>-out`.
+fn generate_and_audit(dir: &Path, name: &str, extra: &[&str], baseline: Option<&Path>) -> Audited {
+    let data = dir.join(name);
+    let out = dir.join(format!("{name}-out"));
     let data_s = data.to_str().unwrap();
     let mut args = vec!["generate", "--out", data_s, "--seed", "11"];
     args.extend_from_slice(extra);
     let generated = run(&args);
     assert_eq!(generated.status.code(), Some(0), "{generated:?}");
     let exceptions = data.join("exceptions.toml");
-    let audited = run(&[
+    let mut args = vec![
         "audit",
         "--data",
         data_s,
@@ -101,16 +108,75 @@ fn audit_against_ground_truth(extra: &[&str]) {
         exceptions.to_str().unwrap(),
         "--reveal-subjects",
         "--format",
-        "csv",
-    ]);
+        "csv,json",
+    ];
+    if let Some(b) = baseline {
+        args.extend(["--baseline", b.to_str().unwrap()]);
+    }
+    let audited = run(&args);
     assert_eq!(
         audited.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&audited.stderr)
     );
-    let planted = keys(rows(&data.join("ground_truth.csv")));
-    let found = keys(rows(&out.join("findings.csv")));
+    Audited { data, out }
+}
+
+/// The findings of an audit as JSON objects, by finding id.
+fn jsonl(out: &Path) -> BTreeMap<String, serde_json::Value> {
+    std::fs::read_to_string(out.join("findings.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|f| (f["finding_id"].as_str().unwrap().to_string(), f))
+        .collect()
+}
+
+/// A JSON finding as a row of text values.
+fn json_row(f: &serde_json::Value) -> BTreeMap<String, String> {
+    f.as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            (k.clone(), text)
+        })
+        .collect()
+}
+
+/// What an audit found, as ground-truth keys: its findings and, against a
+/// baseline, the baseline's findings it lists as resolved.
+fn found_keys(audited: &Audited, baseline: Option<&Path>) -> BTreeSet<Vec<String>> {
+    let mut found = keys(rows(&audited.out.join("findings.csv")));
+    if let Some(b) = baseline {
+        let summary: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(audited.out.join("summary.json")).unwrap())
+                .unwrap();
+        let earlier = jsonl(b);
+        let resolved = summary["baseline_comparison"]["resolved"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let mut row = json_row(&earlier[r["finding_id"].as_str().unwrap()]);
+                row.insert("status".into(), "resolved".into());
+                row
+            })
+            .collect();
+        found.extend(keys(resolved));
+    }
+    found
+}
+
+/// Compares an audit with its quarter's `ground_truth.csv`, rule by rule.
+fn assert_ground_truth(audited: &Audited, baseline: Option<&Path>) {
+    let planted = keys(rows(&audited.data.join("ground_truth.csv")));
+    let found = found_keys(audited, baseline);
 
     // Every rule of the catalogue has a planted finding.
     let catalogue: BTreeSet<String> = std::fs::read_dir(repo().join("rules"))
@@ -142,6 +208,13 @@ fn audit_against_ground_truth(extra: &[&str]) {
     }
 }
 
+/// Generates a quarter, audits it, and compares with `ground_truth.csv`.
+fn audit_against_ground_truth(extra: &[&str]) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let audited = generate_and_audit(tmp.path(), "quarter", extra, None);
+    assert_ground_truth(&audited, None);
+}
+
 #[test]
 fn a_generated_quarter_yields_exactly_its_ground_truth() {
     audit_against_ground_truth(&["--persons", "240", "--events", "60000"]);
@@ -150,6 +223,52 @@ fn a_generated_quarter_yields_exactly_its_ground_truth() {
 #[test]
 fn a_generated_parquet_quarter_yields_exactly_its_ground_truth() {
     audit_against_ground_truth(&["--persons", "90", "--events", "20000", "--parquet"]);
+}
+
+#[test]
+fn consecutive_quarters_show_new_persisting_resolved_and_suppressed_findings() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let size = ["--persons", "90", "--events", "20000"];
+    let q3 = generate_and_audit(tmp.path(), "q3", &size, None);
+    assert_ground_truth(&q3, None);
+    let mut follow_up = size.to_vec();
+    follow_up.extend(["--quarter", "2026-Q4"]);
+    let q4 = generate_and_audit(tmp.path(), "q4", &follow_up, Some(&q3.out));
+    assert_ground_truth(&q4, Some(&q3.out));
+
+    // Each status occurs, so the comparison above tested all four.
+    let statuses: BTreeSet<String> = rows(&q4.data.join("ground_truth.csv"))
+        .into_iter()
+        .map(|r| r["status"].clone())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["new", "persisting", "resolved", "suppressed"]
+            .map(String::from)
+            .into()
+    );
+    // A persisting finding keeps the day it was first seen, so it ages.
+    let before = jsonl(&q3.out);
+    let now = jsonl(&q4.out);
+    let persisting: Vec<_> = now
+        .values()
+        .filter(|f| f["status"] == "persisting")
+        .collect();
+    assert!(!persisting.is_empty());
+    for f in persisting {
+        let id = f["finding_id"].as_str().unwrap();
+        assert_eq!(f["first_seen"], before[id]["first_seen"], "{f}");
+    }
+    // The exception that ran out in November resurfaces the shared account's
+    // finding and is itself reported.
+    let shared = now
+        .values()
+        .find(|f| f["rule_id"] == "ACC-06")
+        .expect("ACC-06 is back");
+    assert_eq!(shared["status"], "persisting");
+    assert!(now
+        .values()
+        .any(|f| f["rule_id"] == "EXC-01" && f["ref"] == "EX-G-0002"));
 }
 
 #[test]

@@ -2,13 +2,12 @@
 //! is in working hours, by someone at work with the right role, at a citizen
 //! whose case their unit handles and which is open at that moment.
 
-use accessaudit_ingest::calendar::WorkCalendar;
 use chrono::NaiveDate;
 
 use crate::log::{Event, LogSink, Names};
 use crate::org::Org;
 use crate::people_codes::CodeMint;
-use crate::quarter::{self, at, day, export_gap_day, first_day, last_day, stamp};
+use crate::quarter::{at, stamp, Quarter};
 use crate::rights::{account_id, work_system};
 use crate::rng::Rng;
 use crate::tables::Tables;
@@ -46,7 +45,7 @@ struct UnitPool {
 /// The activity generator's state.
 pub struct Activity<'a> {
     org: &'a Org,
-    cal: &'a WorkCalendar,
+    q: &'a Quarter,
     rng: Rng,
     accounts: Vec<(&'static str, String)>,
     cases: Vec<(String, String)>,
@@ -71,7 +70,7 @@ fn action(rng: &mut Rng) -> &'static str {
 
 impl<'a> Activity<'a> {
     /// Prepares the activity for `target_events` background events.
-    pub fn new(org: &'a Org, cal: &'a WorkCalendar, rng: Rng, target_events: u64) -> Self {
+    pub fn new(org: &'a Org, q: &'a Quarter, rng: Rng, target_events: u64) -> Self {
         let accounts = org
             .people
             .iter()
@@ -80,7 +79,7 @@ impl<'a> Activity<'a> {
                 (system, account_id(org, p, system))
             })
             .collect();
-        let days: Vec<NaiveDate> = event_days(cal);
+        let days: Vec<NaiveDate> = event_days(q);
         let account_days: u64 = days
             .iter()
             .map(|d| {
@@ -113,7 +112,7 @@ impl<'a> Activity<'a> {
             .collect();
         Self {
             org,
-            cal,
+            q,
             rng,
             accounts,
             cases: Vec::new(),
@@ -157,7 +156,7 @@ impl<'a> Activity<'a> {
         };
         let number = self.cases.len() + 1;
         let case_id = format!("{}-2026-G{number:07}", kind.case_prefix());
-        let closed = if close_day <= last_day() {
+        let closed = if close_day <= self.q.last {
             stamp(close_day, at(18, 0) + self.rng.below(3_600) as u32)
         } else {
             String::new()
@@ -188,19 +187,21 @@ impl<'a> Activity<'a> {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(), GenerateError> {
         // Cases already open when the quarter starts.
-        let june = quarter::working_days(self.cal, day(2026, 6, 1), day(2026, 6, 30));
+        let before = self.q.month_before();
+        let eve = self.q.first.pred_opt().unwrap_or(self.q.first);
         for unit in 0..self.org.units.len() {
             for _ in 0..self.pools[unit].target {
-                let opened = june[self.rng.index(june.len())];
+                let opened = before[self.rng.index(before.len())];
                 let close_day = self
+                    .q
                     .cal
-                    .nth_working_day_after(day(2026, 6, 30), self.rng.between(1, 15));
+                    .nth_working_day_after(eve, self.rng.between(1, 15));
                 let secs = at(7, 0) + self.rng.between(0, 3_599);
                 let case = self.open_case(unit, (opened, secs), close_day, None, mint, t)?;
                 self.pools[unit].open.push(Open { case, close_day });
             }
         }
-        let days = quarter::working_days(self.cal, first_day(), last_day());
+        let days = self.q.all_working_days();
         let total_days = days.len();
         let mut members: Vec<Vec<usize>> = vec![Vec::new(); self.org.units.len()];
         let mut batch: Vec<Event> = Vec::new();
@@ -216,7 +217,7 @@ impl<'a> Activity<'a> {
             batch.clear();
             for (unit, present) in members.iter().enumerate() {
                 self.refresh_pool(unit, d, present, mint, t)?;
-                if d == export_gap_day() {
+                if d == self.q.gap {
                     continue;
                 }
                 for &person in present {
@@ -253,7 +254,7 @@ impl<'a> Activity<'a> {
         self.pools[unit].open.retain(|o| o.close_day >= d);
         while self.pools[unit].open.len() < self.pools[unit].target {
             let handler = (!members.is_empty()).then(|| members[self.rng.index(members.len())]);
-            let close_day = self.cal.nth_working_day_after(d, self.rng.between(0, 14));
+            let close_day = self.q.cal.nth_working_day_after(d, self.rng.between(0, 14));
             let opened = (d, at(7, 0) + self.rng.between(0, 3_599));
             let case = self.open_case(unit, opened, close_day, handler, mint, t)?;
             self.pools[unit].open.push(Open { case, close_day });
@@ -297,9 +298,9 @@ impl<'a> Activity<'a> {
 }
 
 /// The working days of the period that have events (all but the export gap).
-fn event_days(cal: &WorkCalendar) -> Vec<NaiveDate> {
-    quarter::working_days(cal, first_day(), last_day())
+fn event_days(q: &Quarter) -> Vec<NaiveDate> {
+    q.all_working_days()
         .into_iter()
-        .filter(|d| *d != export_gap_day())
+        .filter(|d| *d != q.gap)
         .collect()
 }

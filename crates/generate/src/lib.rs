@@ -8,9 +8,14 @@
 //! rule. The planted stories are the demo snapshot's (one per ACC, TIME and PD
 //! rule, with near misses) plus DQ and EXC stories added here. The same seed
 //! gives the same bytes.
+//!
+//! The planted quarter is 2026-Q3; 2026-Q4 is its follow-up, the next review
+//! of the same agency, whose ground truth gives each finding its status
+//! against the Q3 audit as baseline (`follow_up`, `planted::FOLLOW_UP`).
 
 mod activity;
 pub mod demo;
+pub mod follow_up;
 mod log;
 mod names;
 mod org;
@@ -41,6 +46,8 @@ pub struct Options {
     pub seed: u64,
     /// Write the access log as Parquet, partitioned by month.
     pub parquet: bool,
+    /// The quarter: the planted one or its follow-up.
+    pub quarter: quarter::Quarter,
 }
 
 /// Progress reports for a terminal.
@@ -151,41 +158,44 @@ fn generate_into(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Generated, GenerateError> {
     let root = rng::Rng::new(options.seed);
-    let cal = quarter::calendar();
+    let q = &options.quarter;
     let mut mint = people_codes::CodeMint::reserving(demo::person_codes());
 
     progress(Progress::Stage("organisation"));
-    let org = org::build(&mut root.fork(1), &mut mint, options.persons, &cal);
-    let mut tables = tables::Tables::create(dir)?;
-    rights::write(&org, &mut root.fork(2), &cal, &mut tables)?;
+    let org = org::build(&mut root.fork(1), &mut mint, options.persons, q);
+    let mut tables = tables::Tables::create(dir, q)?;
+    // The data-quality stories come right after the demo's rows, so their
+    // row numbers (their grain) are the same in both quarters.
+    let dq = planted::plant(q, &org, &mut root.fork(5), &mut mint, &mut tables)?;
+    rights::write(&org, &mut root.fork(2), q, &mut tables)?;
     people_extras(&org, &mut root.fork(3), &mut mint, &mut tables)?;
 
     progress(Progress::Stage("access events"));
-    let demo_log = demo::table("access_log");
+    let demo_log = follow_up::demo_table(q, "access_log")?;
     let demo_events = demo_log
         .lines()
         .skip(1)
-        .filter(|l| !l.trim().is_empty() && !log::on_gap_day(l))
+        .filter(|l| !l.trim().is_empty())
         .count() as u64;
     let mut sink = if options.parquet {
-        log::LogSink::parquet(dir, demo_log)?
+        log::LogSink::parquet(dir, &demo_log)?
     } else {
-        log::LogSink::csv(dir, demo_log)?
+        log::LogSink::csv(dir, &demo_log)?
     };
     let mut activity = activity::Activity::new(
         &org,
-        &cal,
+        q,
         root.fork(4),
         options.events.saturating_sub(demo_events),
     );
     activity.run(&mut mint, &mut tables, &mut sink, progress)?;
     let log_rows = sink.finish()?;
 
-    progress(Progress::Stage("planted stories"));
-    let found = planted::plant(&org, &mut root.fork(5), &mut mint, &mut tables)?;
-    planted::write(dir, &found)?;
+    progress(Progress::Stage("ground truth"));
+    let found = planted::ground_truth(q, dq);
+    planted::write(dir, q, &found)?;
     let manifest = dir.join("manifest.toml");
-    std::fs::write(&manifest, demo::MANIFEST).map_err(|e| GenerateError::io(&manifest, e))?;
+    std::fs::write(&manifest, q.manifest()).map_err(|e| GenerateError::io(&manifest, e))?;
     let mut rows = tables.finish()?;
     rows.push(("access_log", log_rows));
     Ok(Generated {

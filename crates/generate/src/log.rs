@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use chrono_tz::Europe::Tallinn;
 use polars::prelude::*;
 
+use crate::follow_up::log_day;
 use crate::quarter;
 use crate::sink::CsvTable;
 use crate::GenerateError;
@@ -82,16 +83,6 @@ pub struct ParquetLog {
 
 const FIRST_EVENT_ID: u64 = 900_000_001;
 
-fn demo_day(line: &str) -> Option<NaiveDate> {
-    line.get(..10)
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-}
-
-/// Drops the demo's events of the export-gap day.
-pub fn on_gap_day(line: &str) -> bool {
-    demo_day(line) == Some(quarter::export_gap_day())
-}
-
 fn parse_micros(text: &str) -> Option<i64> {
     let t = text.trim().replacen(' ', "T", 1);
     if let Ok(dt) = DateTime::parse_from_rfc3339(&t) {
@@ -105,9 +96,9 @@ fn parse_micros(text: &str) -> Option<i64> {
 }
 
 impl LogSink {
-    /// A CSV log in `dir`, starting with the demo's lines.
+    /// A CSV log in `dir`, starting with the demo's lines of the quarter.
     pub fn csv(dir: &Path, demo_text: &str) -> Result<Self, GenerateError> {
-        let table = CsvTable::create(dir, "access_log", demo_text, on_gap_day)?;
+        let table = CsvTable::create(dir, "access_log", demo_text)?;
         let expected = [
             "ts",
             "system",
@@ -134,12 +125,8 @@ impl LogSink {
     pub fn parquet(dir: &Path, demo_text: &str) -> Result<Self, GenerateError> {
         let mut demo: BTreeMap<(i32, u32), Vec<DemoEvent>> = BTreeMap::new();
         for line in demo_text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
-            if on_gap_day(line) {
-                continue;
-            }
             let parts: Vec<&str> = line.split(',').collect();
-            let (Some(day), Some(micros), 7) =
-                (demo_day(line), parse_micros(parts[0]), parts.len())
+            let (Some(day), Some(micros), 7) = (log_day(line), parse_micros(parts[0]), parts.len())
             else {
                 return Err(GenerateError::Internal(format!("demo log line {line:?}")));
             };

@@ -2,12 +2,11 @@
 //! them during the quarter (joiners, leavers, transfers, vacations with
 //! substitution orders, long absences).
 
-use accessaudit_ingest::calendar::WorkCalendar;
 use chrono::NaiveDate;
 
 use crate::names;
 use crate::people_codes::CodeMint;
-use crate::quarter::{self, day, first_day, plus_days};
+use crate::quarter::{day, plus_days, Quarter};
 use crate::rng::Rng;
 
 /// What a unit does, which decides its posts, system and cases.
@@ -237,7 +236,9 @@ pub struct Person {
 impl Person {
     /// First day of employment.
     pub fn hired(&self) -> NaiveDate {
-        self.stints.first().map_or_else(first_day, |s| s.from)
+        self.stints
+            .first()
+            .map_or_else(NaiveDate::default, |s| s.from)
     }
 
     /// Last day of employment, if it ended.
@@ -311,22 +312,17 @@ const PATTERN: &[Kind] = &[
 /// Persons per unit, about.
 const UNIT_SIZE: usize = 40;
 
-fn random_working_day(
-    rng: &mut Rng,
-    cal: &WorkCalendar,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> NaiveDate {
-    let days = quarter::working_days(cal, from, to);
+fn random_working_day(rng: &mut Rng, q: &Quarter, from: u64, to: u64) -> NaiveDate {
+    let days = q.working_days(q.day(from), q.day(to));
     if days.is_empty() {
-        from
+        q.day(from)
     } else {
         *rng.pick(&days)
     }
 }
 
 /// Builds `persons` people in units of about forty.
-pub fn build(rng: &mut Rng, mint: &mut CodeMint, persons: usize, cal: &WorkCalendar) -> Org {
+pub fn build(rng: &mut Rng, mint: &mut CodeMint, persons: usize, q: &Quarter) -> Org {
     let unit_count = persons.div_ceil(UNIT_SIZE).max(1);
     let mut units = Vec::with_capacity(unit_count);
     let mut municipal = 0usize;
@@ -391,7 +387,7 @@ pub fn build(rng: &mut Rng, mint: &mut CodeMint, persons: usize, cal: &WorkCalen
             }
         };
         let hired = if story == Story::Joiner {
-            random_working_day(rng, cal, day(2026, 7, 6), day(2026, 9, 15))
+            random_working_day(rng, q, 5, 76)
         } else {
             plus_days(day(2008, 1, 7), rng.below(6_700))
         };
@@ -404,12 +400,7 @@ pub fn build(rng: &mut Rng, mint: &mut CodeMint, persons: usize, cal: &WorkCalen
         let mut absences = Vec::new();
         match story {
             Story::Leaver => {
-                stints[0].to = Some(random_working_day(
-                    rng,
-                    cal,
-                    day(2026, 7, 6),
-                    day(2026, 9, 25),
-                ));
+                stints[0].to = Some(random_working_day(rng, q, 5, 86));
             }
             Story::Transfer => {
                 let target_kind = if kind == Kind::Family {
@@ -421,7 +412,7 @@ pub fn build(rng: &mut Rng, mint: &mut CodeMint, persons: usize, cal: &WorkCalen
                     .filter(|&t| units[t].kind == target_kind)
                     .collect();
                 if let Some(&target) = targets.get(rng.index(targets.len().max(1))) {
-                    let moved = random_working_day(rng, cal, day(2026, 7, 13), day(2026, 9, 15));
+                    let moved = random_working_day(rng, q, 12, 76);
                     stints[0].to = moved.pred_opt();
                     stints.push(Stint {
                         unit: target,
@@ -432,7 +423,7 @@ pub fn build(rng: &mut Rng, mint: &mut CodeMint, persons: usize, cal: &WorkCalen
                 }
             }
             Story::LongAbsence => {
-                let start = random_working_day(rng, cal, day(2026, 7, 15), day(2026, 8, 31));
+                let start = random_working_day(rng, q, 14, 61);
                 let kind = if rng.chance(0.6) { "parental" } else { "sick" };
                 absences.push(Absence {
                     kind,
@@ -442,7 +433,7 @@ pub fn build(rng: &mut Rng, mint: &mut CodeMint, persons: usize, cal: &WorkCalen
             }
             Story::Plain => {
                 if rng.chance(0.4) {
-                    let start = random_working_day(rng, cal, first_day(), day(2026, 9, 7));
+                    let start = random_working_day(rng, q, 0, 68);
                     absences.push(Absence {
                         kind: "vacation",
                         start,
@@ -451,7 +442,7 @@ pub fn build(rng: &mut Rng, mint: &mut CodeMint, persons: usize, cal: &WorkCalen
                 }
                 // A one-day absence: a near miss for DQ-03 (start = end is sound).
                 if rng.chance(0.05) {
-                    let d = random_working_day(rng, cal, first_day(), day(2026, 9, 25));
+                    let d = random_working_day(rng, q, 0, 86);
                     if !absences.iter().any(|a| a.start <= d && d <= a.end) {
                         absences.push(Absence {
                             kind: "study",

@@ -4,6 +4,13 @@
 //! whose expected findings carry over because their rows come first in every
 //! table. Here the DQ and EXC stories are added, with a near miss beside each,
 //! and the exceptions file that the EXC stories need.
+//!
+//! In the follow-up quarter every planted finding of Q3 has a fate
+//! ([`FOLLOW_UP`]): it persists, is suppressed, or is resolved, and a few
+//! findings are new. Its `ground_truth.csv` gives each the status an audit
+//! with `--baseline` (the Q3 audit's folder) and the quarter's
+//! `exceptions.toml` gives it; resolved ones are listed with status
+//! `resolved`.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -11,6 +18,7 @@ use std::path::Path;
 use crate::demo;
 use crate::org::{Org, Story};
 use crate::people_codes::{with_wrong_check_digit, CodeMint};
+use crate::quarter::Quarter;
 use crate::rng::Rng;
 use crate::tables::Tables;
 use crate::GenerateError;
@@ -36,13 +44,131 @@ pub struct Planted {
     pub subject: String,
     /// `first_seen` of a PD finding (its day is the grain).
     pub first_seen: String,
-    /// `status` when audited with the generated `exceptions.toml`.
+    /// `status` when audited with the generated `exceptions.toml` (and, in
+    /// the follow-up quarter, the planted quarter's audit as baseline).
     pub status: &'static str,
 }
 
+/// What became of a planted Q3 finding by the end of Q4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// Still true at the new `as_of`: status `persisting`.
+    Persists,
+    /// Still true, and an exception in force covers it: `suppressed`.
+    Suppressed,
+    /// No longer true: listed as `resolved` by the baseline comparison.
+    Resolved,
+}
+
+/// The fates of the planted findings in the follow-up quarter, by rule and
+/// the finding's account, person or `ref`, with the reason. What is not
+/// listed persists, except the PD findings, which are all resolved: their
+/// events were in Q3 and the Q4 log is a new quarter's.
+pub const FOLLOW_UP: &[(&str, &str, Fate, &str)] = &[
+    (
+        "ACC-01",
+        "rluik",
+        Fate::Resolved,
+        "the role without a duty ended on 12 October (follow_up::REMEDIATIONS)",
+    ),
+    (
+        "ACC-02",
+        "rae.kmaasikas",
+        Fate::Resolved,
+        "her employment began on 1 October, so the account has an employee",
+    ),
+    (
+        "ACC-04",
+        "TT-2026-0146",
+        Fate::Resolved,
+        "the self-approved request was approved in July: not in Q4's period",
+    ),
+    (
+        "ACC-04",
+        "RA-10060",
+        Fate::Resolved,
+        "the self-granted right ended on 31 July: not effective at Q4's as_of",
+    ),
+    (
+        "ACC-05",
+        "37707071619",
+        Fate::Resolved,
+        "the substitution role that made the conflict ended on 17 July",
+    ),
+    (
+        "ACC-06",
+        "kt_infolett",
+        Fate::Persists,
+        "EX-G-0002 expired on 30 November; the shared account still has its role",
+    ),
+    (
+        "ACC-08",
+        "49412300480",
+        Fate::Suppressed,
+        "EX-G-0005, approved after the Q3 review, accepts the second account",
+    ),
+    (
+        "TIME-02",
+        "RA-10053",
+        Fate::Resolved,
+        "the old position's role ended on 17 September, before the quarter",
+    ),
+    (
+        "TIME-04",
+        "RA-10058",
+        Fate::Resolved,
+        "the substitute's right ended on 31 July",
+    ),
+    (
+        "TIME-05",
+        "RA-10059",
+        Fate::Resolved,
+        "the overrunning substitute's right ended on 14 August",
+    ),
+    (
+        "TIME-06",
+        "TT-2026-0145",
+        Fate::Resolved,
+        "the late request was carried out in August",
+    ),
+    (
+        "TIME-07",
+        "TT-2026-0162",
+        Fate::Resolved,
+        "the revocation was carried out, late, on 22 September",
+    ),
+    (
+        "TIME-08",
+        "RA-10054",
+        Fate::Resolved,
+        "the right kept past its requested end ended on 14 August",
+    ),
+];
+
+/// Findings new in the follow-up quarter that follow from the demo's
+/// stories: (rule, system, account, person, why).
+pub const FOLLOW_UP_NEW: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "ACC-07",
+        "SKAIS",
+        "kvali",
+        "49801310511",
+        "the leaver's account, still open (TIME-01), unused since 3 September",
+    ),
+    (
+        "ACC-07",
+        "STAR",
+        "rae.kmaasikas",
+        "49411032385",
+        "made on 23 September before she started, never used since",
+    ),
+];
+
 /// Exceptions: one expired (EXC-01 fires, the finding comes back), one that
-/// matches nothing (EXC-02), and two in force that suppress their finding —
-/// one of them expiring on the `as_of` day itself (EXC-01's near miss).
+/// matches nothing (EXC-02), and two in force at Q3's `as_of` that suppress
+/// their finding — one of them expiring on that day itself (EXC-01's near
+/// miss). By Q4's `as_of` both have run out: each is reported, and the
+/// shared account's finding comes back.
 pub const EXCEPTIONS: &str = r#"# Accepted risks for the generated quarter; audit with
 # --exceptions <dir>/exceptions.toml.
 
@@ -62,7 +188,7 @@ match = { system = "SKAIS", account_id = "kt_infolett" }
 reason = "Shared info-desk account until the new kiosk system"
 legal_basis = "Peadirektori käskkiri 1.1-2/61"
 approved_by = "37609092800"
-expires = 2026-12-31
+expires = 2026-11-30
 
 [[exception]]
 id = "EX-G-0003"
@@ -79,6 +205,19 @@ match = { account_id = "kjogi" }
 reason = "Project access extended by the director, paperwork pending"
 approved_by = "37609092800"
 expires = 2026-09-30
+"#;
+
+/// The follow-up quarter's exceptions: Q3's, and one approved after the Q3
+/// review.
+pub const FOLLOW_UP_EXCEPTIONS: &str = r#"
+[[exception]]
+id = "EX-G-0005"
+rule = "ACC-08"
+match = { person_id = "49412300480", system = "SKAIS" }
+reason = "Second account kept until the name change reaches every register"
+legal_basis = "Peadirektori käskkiri 1.1-2/88"
+approved_by = "37609092800"
+expires = 2027-03-31
 "#;
 
 /// Findings the exceptions above suppress, by (rule, account).
@@ -129,14 +268,17 @@ fn planted(rule_id: &str, reference: String) -> Planted {
     }
 }
 
-/// Adds the DQ stories to the tables and returns every planted finding.
+/// Adds the DQ stories to the tables and returns their findings. Both
+/// quarters carry the same rows at the same places; the follow-up adds one
+/// more bad code after them.
 pub fn plant(
+    q: &Quarter,
     org: &Org,
     rng: &mut Rng,
     mint: &mut CodeMint,
     t: &mut Tables,
 ) -> Result<Vec<Planted>, GenerateError> {
-    let mut found = demo_findings();
+    let mut found = Vec::new();
     let employee = org
         .people
         .iter()
@@ -181,17 +323,73 @@ pub fn plant(
     ])?;
     found.push(planted("DQ-03", r));
 
-    // DQ-04: the log export of one working day is missing. Near miss: the
-    // newest event and login are on the period's last days.
-    found.push(planted("DQ-04", "access_log".to_string()));
-
-    found.push(planted("EXC-01", "EX-G-0001".to_string()));
-    found.push(planted("EXC-02", "EX-G-0003".to_string()));
+    if q.follow_up {
+        // Found in Q3, still there in Q4.
+        for f in &mut found {
+            f.status = "persisting";
+        }
+        // New in Q4: another relative's code mistyped.
+        let relative = mint.mint(rng, (1960, 2015), false);
+        let r = t.relations.row(&[
+            ("person_id", employee),
+            ("relative_id", &with_wrong_check_digit(&relative)),
+            ("relation", "child"),
+        ])?;
+        found.push(planted("DQ-01", r));
+    }
     Ok(found)
 }
 
+/// Every planted finding of quarter `q`, given the DQ stories' findings.
+pub fn ground_truth(q: &Quarter, dq: Vec<Planted>) -> Vec<Planted> {
+    let mut found = demo_findings();
+    // DQ-04: the log export of one working day is missing. Near miss: the
+    // newest event and login are on the period's last days.
+    found.push(planted("DQ-04", "access_log".to_string()));
+    found.push(planted("EXC-01", "EX-G-0001".to_string()));
+    found.push(planted("EXC-02", "EX-G-0003".to_string()));
+    if !q.follow_up {
+        found.extend(dq);
+        return found;
+    }
+    for f in &mut found {
+        f.status = match fate(f) {
+            Fate::Persists => "persisting",
+            Fate::Suppressed => "suppressed",
+            Fate::Resolved => "resolved",
+        };
+    }
+    found.extend(dq);
+    for (rule, system, account, person, _) in FOLLOW_UP_NEW {
+        found.push(Planted {
+            rule_id: rule.to_string(),
+            system: system.to_string(),
+            account_id: account.to_string(),
+            person_id: person.to_string(),
+            status: "new",
+            ..Planted::default()
+        });
+    }
+    // Two exceptions in force at Q3's as_of have run out: each is reported.
+    found.extend(["EX-G-0002", "EX-G-0004"].map(|id| planted("EXC-01", id.to_string())));
+    found
+}
+
+/// The fate of a Q3 finding in the follow-up quarter.
+fn fate(f: &Planted) -> Fate {
+    let listed = FOLLOW_UP.iter().find(|(rule, key, _, _)| {
+        *rule == f.rule_id
+            && [&f.account_id, &f.person_id, &f.reference].contains(&&key.to_string())
+    });
+    match listed {
+        Some((_, _, fate, _)) => *fate,
+        None if f.rule_id.starts_with("PD-") => Fate::Resolved,
+        None => Fate::Persists,
+    }
+}
+
 /// Writes `ground_truth.csv` and `exceptions.toml` into `dir`.
-pub fn write(dir: &Path, found: &[Planted]) -> Result<(), GenerateError> {
+pub fn write(dir: &Path, q: &Quarter, found: &[Planted]) -> Result<(), GenerateError> {
     let mut text = String::from(GROUND_TRUTH_COLUMNS);
     text.push('\n');
     let mut rows: Vec<&Planted> = found.iter().collect();
@@ -230,6 +428,11 @@ pub fn write(dir: &Path, found: &[Planted]) -> Result<(), GenerateError> {
     let path = dir.join("ground_truth.csv");
     std::fs::write(&path, text).map_err(|e| GenerateError::io(&path, e))?;
     let path = dir.join("exceptions.toml");
-    std::fs::write(&path, EXCEPTIONS).map_err(|e| GenerateError::io(&path, e))?;
+    let exceptions = if q.follow_up {
+        format!("{EXCEPTIONS}{FOLLOW_UP_EXCEPTIONS}")
+    } else {
+        EXCEPTIONS.to_string()
+    };
+    std::fs::write(&path, exceptions).map_err(|e| GenerateError::io(&path, e))?;
     Ok(())
 }

@@ -1,7 +1,8 @@
-//! The quarter every generated snapshot covers, and its clock.
+//! The quarter a generated snapshot covers, and its clock.
 //!
 //! The planted stories are the demo's, which are dated in 2026-Q3, so the
-//! generated quarter is that one too.
+//! planted quarter is that one; 2026-Q4 is its follow-up, the next review of
+//! the same agency (see `follow_up`).
 
 use accessaudit_ingest::calendar::WorkCalendar;
 use chrono::{Datelike, Days, NaiveDate, NaiveTime, TimeZone};
@@ -13,25 +14,92 @@ pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
 
-/// First day of the review period.
-pub fn first_day() -> NaiveDate {
-    day(2026, 7, 1)
+/// The quarter a snapshot covers: its days, the working-day calendar and the
+/// day whose log export is missing.
+#[derive(Debug, Clone)]
+pub struct Quarter {
+    /// `2026-Q3`.
+    pub name: &'static str,
+    /// First day of the review period.
+    pub first: NaiveDate,
+    /// Last day of the review period; `as_of` is its last second.
+    pub last: NaiveDate,
+    /// The working day whose log export is missing: the planted DQ-04 gap.
+    /// It carries no planted story event of the demo.
+    pub gap: NaiveDate,
+    /// The agency's working-day calendar, with the demo's own day off.
+    pub cal: WorkCalendar,
+    /// Whether this is the follow-up of the planted quarter.
+    pub follow_up: bool,
 }
 
-/// Last day of the review period; `as_of` is its last second.
-pub fn last_day() -> NaiveDate {
-    day(2026, 9, 30)
-}
+/// The quarters the generator makes, by name.
+pub const NAMES: [&str; 2] = ["2026-Q3", "2026-Q4"];
 
-/// The working day whose log export is missing: the planted DQ-04 gap. It
-/// carries no planted story event of the demo.
-pub fn export_gap_day() -> NaiveDate {
-    day(2026, 7, 14)
-}
+impl Quarter {
+    /// 2026-Q3, the quarter of the planted stories.
+    pub fn planted() -> Self {
+        Self::starting("2026-Q3", day(2026, 7, 1), day(2026, 9, 30), false)
+    }
 
-/// The agency's working-day calendar, with the demo's own day off.
-pub fn calendar() -> WorkCalendar {
-    WorkCalendar::with_extra_days_off([day(2026, 8, 21)])
+    /// 2026-Q4, the next review: the planted stories carried on.
+    pub fn follow_up() -> Self {
+        Self::starting("2026-Q4", day(2026, 10, 1), day(2026, 12, 31), true)
+    }
+
+    /// The quarter called `name` (one of [`NAMES`]).
+    pub fn named(name: &str) -> Option<Self> {
+        match name {
+            "2026-Q3" => Some(Self::planted()),
+            "2026-Q4" => Some(Self::follow_up()),
+            _ => None,
+        }
+    }
+
+    fn starting(name: &'static str, first: NaiveDate, last: NaiveDate, follow_up: bool) -> Self {
+        Self {
+            name,
+            first,
+            last,
+            // The second Tuesday or Wednesday: a working day in both quarters.
+            gap: plus_days(first, 13),
+            cal: WorkCalendar::with_extra_days_off([day(2026, 8, 21)]),
+            follow_up,
+        }
+    }
+
+    /// The quarter's day number `n` (0 is the first day).
+    pub fn day(&self, n: u64) -> NaiveDate {
+        plus_days(self.first, n)
+    }
+
+    /// The working days of `from..=to`.
+    pub fn working_days(&self, from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+        working_days(&self.cal, from, to)
+    }
+
+    /// The working days of the whole quarter.
+    pub fn all_working_days(&self) -> Vec<NaiveDate> {
+        self.working_days(self.first, self.last)
+    }
+
+    /// The thirty days before the quarter (cases already open at its start).
+    pub fn month_before(&self) -> Vec<NaiveDate> {
+        let from = self
+            .first
+            .checked_sub_days(Days::new(30))
+            .unwrap_or(self.first);
+        self.working_days(from, self.first.pred_opt().unwrap_or(self.first))
+    }
+
+    /// `manifest.toml` of a snapshot of this quarter.
+    pub fn manifest(&self) -> String {
+        format!(
+            "organisation = \"Sotsiaalkindlustusamet\"\nas_of = \"{}\"\nperiod = \"{}\"\n",
+            stamp(self.last, 86_399),
+            self.name
+        )
+    }
 }
 
 /// The working days of `from..=to`.
@@ -119,8 +187,23 @@ mod tests {
     }
 
     #[test]
-    fn the_gap_day_is_a_working_day() {
-        assert!(calendar().is_working_day(export_gap_day()));
-        assert!(!calendar().is_working_day(day(2026, 8, 21)));
+    fn the_gap_day_is_a_working_day_in_both_quarters() {
+        for q in [Quarter::planted(), Quarter::follow_up()] {
+            assert!(q.cal.is_working_day(q.gap), "{}", q.gap);
+        }
+        assert!(!Quarter::planted().cal.is_working_day(day(2026, 8, 21)));
+        assert_eq!(Quarter::planted().gap, day(2026, 7, 14));
+    }
+
+    #[test]
+    fn the_manifest_names_the_quarter_and_its_last_second() {
+        assert_eq!(
+            Quarter::planted().manifest(),
+            crate::demo::MANIFEST,
+            "the planted quarter's manifest is the demo's"
+        );
+        assert!(Quarter::follow_up()
+            .manifest()
+            .contains("as_of = \"2026-12-31T23:59:59+02:00\"\nperiod = \"2026-Q4\""));
     }
 }

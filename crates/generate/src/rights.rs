@@ -2,11 +2,10 @@
 //! assignments, requests, absences and substitution orders — all of them
 //! lawful and on time, so that only the planted stories fire.
 
-use accessaudit_ingest::calendar::WorkCalendar;
 use chrono::NaiveDate;
 
 use crate::org::{Kind, Org, Person, Story, POSTS};
-use crate::quarter::{at, day, first_day, last_day, plus_days, previous_working_day, stamp};
+use crate::quarter::{at, day, plus_days, previous_working_day, stamp, Quarter};
 use crate::rng::Rng;
 use crate::tables::Tables;
 use crate::GenerateError;
@@ -52,10 +51,10 @@ pub fn work_system(org: &Org, person: &Person) -> &'static str {
 }
 
 /// The last working day up to `as_of` the person was at work.
-fn last_seen(person: &Person, cal: &WorkCalendar) -> Option<NaiveDate> {
-    let mut d = last_day();
-    while d >= first_day() {
-        if cal.is_working_day(d) && person.working_on(d).is_some() {
+fn last_seen(person: &Person, q: &Quarter) -> Option<NaiveDate> {
+    let mut d = q.last;
+    while d >= q.first {
+        if q.cal.is_working_day(d) && person.working_on(d).is_some() {
             return Some(d);
         }
         d = d.pred_opt()?;
@@ -80,12 +79,7 @@ impl Ids {
 }
 
 /// Writes the organisation's rows.
-pub fn write(
-    org: &Org,
-    rng: &mut Rng,
-    cal: &WorkCalendar,
-    t: &mut Tables,
-) -> Result<(), GenerateError> {
+pub fn write(org: &Org, rng: &mut Rng, q: &Quarter, t: &mut Tables) -> Result<(), GenerateError> {
     for post in POSTS {
         t.positions
             .row(&[("position_id", post.id), ("title", post.title)])?;
@@ -99,7 +93,7 @@ pub fn write(
         request: 0,
     };
     for person in &org.people {
-        write_person(org, person, rng, cal, &mut ids, t)?;
+        write_person(org, person, rng, q, &mut ids, t)?;
     }
     for order in &org.substitutions {
         let absent = &org.people[order.absent];
@@ -142,7 +136,7 @@ pub fn write(
             ("account_id", &account),
             ("kind", "service"),
             ("created_at", &stamp(day(2020, 1, 6), at(9, 0))),
-            ("last_login_at", &stamp(day(2026, 9, 29), at(6, 0))),
+            ("last_login_at", &stamp(q.day(90), at(6, 0))),
         ])?;
         t.role_assignments.row(&[
             ("assignment_id", &ids.assignment()),
@@ -160,7 +154,7 @@ fn write_person(
     org: &Org,
     p: &Person,
     rng: &mut Rng,
-    cal: &WorkCalendar,
+    q: &Quarter,
     ids: &mut Ids,
     t: &mut Tables,
 ) -> Result<(), GenerateError> {
@@ -198,9 +192,9 @@ fn write_person(
     let first = p.stints[0];
     let requester = head_of(first.unit).code.clone();
     let executor = EXECUTORS[rng.index(2)];
-    let approval_day = previous_working_day(cal, hired);
+    let approval_day = previous_working_day(&q.cal, hired);
     let last_login =
-        last_seen(p, cal).map_or_else(|| stamp(hired, at(7, 50)), |d| stamp(d, at(7, 50)));
+        last_seen(p, q).map_or_else(|| stamp(hired, at(7, 50)), |d| stamp(d, at(7, 50)));
 
     // Accounts: one per system any of the person's posts needs.
     let mut systems: Vec<&str> = p
@@ -270,7 +264,7 @@ fn write_person(
             let account = account_id(org, p, system);
             let (from, basis, basis_ref) = if p.story == Story::Joiner || i > 0 {
                 let granted = if i > 0 { s.from } else { hired };
-                let approved = previous_working_day(cal, granted);
+                let approved = previous_working_day(&q.cal, granted);
                 let id = ids.request();
                 t.access_requests.row(&[
                     ("request_id", &id),
@@ -294,7 +288,7 @@ fn write_person(
             if let Some(next) = next {
                 if !next.roles.contains(&(system, role)) {
                     let moved = p.stints[i + 1].from;
-                    let approved = previous_working_day(cal, moved);
+                    let approved = previous_working_day(&q.cal, moved);
                     t.access_requests.row(&[
                         ("request_id", &ids.request()),
                         ("person_id", &p.code),
@@ -318,7 +312,7 @@ fn write_person(
                 .find(|a| p.story == Story::LongAbsence && a.kind != "vacation");
             match long {
                 Some(a) => {
-                    let approved = previous_working_day(cal, a.start);
+                    let approved = previous_working_day(&q.cal, a.start);
                     t.access_requests.row(&[
                         ("request_id", &ids.request()),
                         ("person_id", &p.code),
@@ -342,8 +336,8 @@ fn write_person(
                         ("basis_ref", &basis_ref),
                         ("granted_by", if basis == "request" { executor } else { "" }),
                     ])?;
-                    let back = cal.nth_working_day_after(a.end, 1);
-                    if back <= last_day() {
+                    let back = q.cal.nth_working_day_after(a.end, 1);
+                    if back <= q.last {
                         t.role_assignments.row(&[
                             ("assignment_id", &ids.assignment()),
                             ("system", system),
@@ -375,7 +369,7 @@ fn write_person(
         && first.post.roles.iter().all(|r| r.1 != "VALJAMAKSE")
         && org.units[first.unit].kind != Kind::Municipal
     {
-        let d = plus_days(first_day(), rng.below(80));
+        let d = q.day(rng.below(80));
         t.access_requests.row(&[
             ("request_id", &ids.request()),
             ("person_id", &p.code),

@@ -19,14 +19,8 @@ pub struct CsvTable {
 }
 
 impl CsvTable {
-    /// Creates `dir/<name>.csv` holding the demo's text, minus the data lines
-    /// `drop` rejects.
-    pub fn create(
-        dir: &Path,
-        name: &str,
-        demo_text: &str,
-        drop: impl Fn(&str) -> bool,
-    ) -> Result<Self, GenerateError> {
+    /// Creates `dir/<name>.csv` starting with `demo_text` (header and rows).
+    pub fn create(dir: &Path, name: &str, demo_text: &str) -> Result<Self, GenerateError> {
         let path = dir.join(format!("{name}.csv"));
         let file = File::create(&path).map_err(|e| GenerateError::io(&path, e))?;
         let mut out = BufWriter::with_capacity(1 << 20, file);
@@ -47,9 +41,6 @@ impl CsvTable {
         text.push_str(header);
         text.push('\n');
         for line in lines.filter(|l| !l.trim().is_empty()) {
-            if drop(line) {
-                continue;
-            }
             text.push_str(line);
             text.push('\n');
             rows += 1;

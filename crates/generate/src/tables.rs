@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use crate::demo;
+use crate::follow_up::demo_table;
+use crate::quarter::Quarter;
 use crate::sink::CsvTable;
 use crate::GenerateError;
 
@@ -43,9 +44,10 @@ pub struct Tables {
 }
 
 impl Tables {
-    /// Creates every table in `dir`, each starting with the demo's rows.
-    pub fn create(dir: &Path) -> Result<Self, GenerateError> {
-        let open = |name: &str| CsvTable::create(dir, name, demo::table(name), |_| false);
+    /// Creates every table in `dir`, each starting with the demo's rows as
+    /// quarter `q`'s export carries them.
+    pub fn create(dir: &Path, q: &Quarter) -> Result<Self, GenerateError> {
+        let open = |name: &str| CsvTable::create(dir, name, &demo_table(q, name)?);
         Ok(Self {
             employees: open("employees")?,
             positions: open("positions")?,

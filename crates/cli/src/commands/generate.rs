@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use accessaudit_generate::quarter::{self, Quarter};
 use accessaudit_generate::{generate, Options, Progress};
 
 use super::CommandError;
@@ -16,6 +17,13 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode, CommandError> {
         events: args.events,
         seed: args.seed,
         parquet: args.parquet,
+        quarter: Quarter::named(&args.quarter).ok_or_else(|| {
+            CommandError::Usage(format!(
+                "--quarter {}: the generator makes {}",
+                args.quarter,
+                quarter::NAMES.join(" or ")
+            ))
+        })?,
     };
     let bar = Bar::new("generate");
     let generated = generate(&options, &mut |p| match p {
@@ -31,8 +39,13 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode, CommandError> {
     for (table, rows) in &generated.tables {
         println!("  {table:<18} {rows:>12} rows");
     }
+    let baseline = if options.quarter.follow_up {
+        " --baseline <the 2026-Q3 audit's --out folder>"
+    } else {
+        ""
+    };
     println!(
-        "  ground_truth.csv   {:>12} planted findings (audit with --exceptions {}/exceptions.toml --reveal-subjects to compare)",
+        "  ground_truth.csv   {:>12} planted findings (audit with --exceptions {}/exceptions.toml --reveal-subjects{baseline} to compare)",
         generated.planted,
         args.out.display()
     );
