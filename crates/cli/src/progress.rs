@@ -1,8 +1,10 @@
 //! Progress on stderr for long work. indicatif draws only when stderr is a
 //! terminal, so logs, pipes and CI see nothing of it.
 
+use std::cell::{Cell, RefCell};
 use std::time::{Duration, Instant};
 
+use accessaudit_rules::checks::LogRead;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// One progress bar for a command's stages and steps.
@@ -55,5 +57,77 @@ impl Bar {
     /// Removes the bar.
     pub fn finish(&self) {
         self.bar.finish_and_clear();
+    }
+}
+
+/// The audit's rules on a bar: which rule runs, and while it reads the
+/// access log, which slice and how many events per second.
+pub struct RuleBar<'b> {
+    bar: &'b Bar,
+    rule: RefCell<String>,
+    started: Cell<Instant>,
+    events: Cell<u64>,
+}
+
+impl<'b> RuleBar<'b> {
+    /// Rules shown on `bar`.
+    pub fn new(bar: &'b Bar) -> Self {
+        Self {
+            bar,
+            rule: RefCell::new(String::new()),
+            started: Cell::new(Instant::now()),
+            events: Cell::new(0),
+        }
+    }
+
+    /// Rule `id` starts, `done` of `total` being done.
+    pub fn rule(&self, id: &str, done: usize, total: usize) {
+        let label = format!("rules {done}/{total}: {id}");
+        self.bar.stage(&label);
+        *self.rule.borrow_mut() = label;
+        self.started.set(Instant::now());
+        self.events.set(0);
+    }
+
+    /// The running rule has read a slice of the log.
+    pub fn log(&self, read: LogRead) {
+        let label = self.rule.borrow();
+        let slices = format!("log {}/{}", read.slice, read.slices);
+        match read.events {
+            Some(n) => {
+                let events = self.events.get() + n;
+                self.events.set(events);
+                let secs = self.started.get().elapsed().as_secs_f64().max(0.001);
+                self.bar.stage(&format!(
+                    "{label} · {slices} · {} events, {}/s",
+                    human(events as f64),
+                    human(events as f64 / secs)
+                ));
+            }
+            None => self.bar.stage(&format!("{label} · {slices}")),
+        }
+    }
+}
+
+/// `12.3 M`, `45.6 k`, `789`.
+fn human(n: f64) -> String {
+    if n >= 1e6 {
+        format!("{:.1} M", n / 1e6)
+    } else if n >= 1e3 {
+        format!("{:.1} k", n / 1e3)
+    } else {
+        format!("{n:.0}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human;
+
+    #[test]
+    fn counts_read_at_a_glance() {
+        assert_eq!(human(12_345_678.0), "12.3 M");
+        assert_eq!(human(45_600.0), "45.6 k");
+        assert_eq!(human(789.0), "789");
     }
 }

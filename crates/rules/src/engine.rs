@@ -80,6 +80,8 @@ pub struct Inputs<'a> {
     pub baseline: Option<&'a Baseline>,
     /// Told of each rule as it starts: (rule id, rules done, rules in all).
     pub progress: Option<&'a RuleProgress<'a>>,
+    /// Told after each slice of the access log a rule reads.
+    pub log_progress: Option<&'a crate::checks::LogProgress<'a>>,
     /// The language of finding messages: `en`, or `et` for the rule files'
     /// Estonian messages and phrases.
     pub lang: &'a str,
@@ -108,6 +110,7 @@ pub fn evaluate(
         exceptions: None,
         baseline: None,
         progress: None,
+        log_progress: None,
         lang: "en",
     };
     evaluate_with(catalog, snapshot, &inputs, include)
@@ -128,6 +131,7 @@ pub fn evaluate_with(
 ) -> Result<Evaluation, RulesError> {
     let mut ctx = Context::new(snapshot, inputs.pseudonyms);
     ctx.lang = inputs.lang.to_string();
+    ctx.log_progress = inputs.log_progress;
     // Working hours are a parameter of whichever rule sets them (PD-08).
     if let Some(hours) = catalog
         .rules

@@ -183,6 +183,7 @@ fn evaluate_case(catalog: &Catalog, case: &Case, lang: &str) -> Result<CaseRun, 
         exceptions: exceptions.as_ref(),
         baseline: None,
         progress: None,
+        log_progress: None,
         lang,
     };
     // The case's rules, and with exceptions every rule whose findings they may cover.

@@ -11,13 +11,14 @@ use accessaudit_rules::Severity;
 
 use accessaudit_ingest::Snapshot;
 use accessaudit_rules::baseline::Baseline;
+use accessaudit_rules::checks::LogRead;
 use accessaudit_rules::exceptions::Exceptions;
 use accessaudit_rules::meter::Meter;
 use accessaudit_rules::Inputs;
 
 use super::{catalog, load, pseudonyms, read, CommandError, EXIT_FINDINGS};
 use crate::cli::{AuditArgs, Format};
-use crate::progress::Bar;
+use crate::progress::{Bar, RuleBar};
 
 /// Runs `audit`.
 pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
@@ -59,14 +60,15 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
     }
     let load = meter.stop("load");
     let started = Instant::now();
-    let tell = |id: &str, done: usize, total: usize| {
-        bar.stage(&format!("rules {done}/{total}: {id}"));
-    };
+    let rule_bar = RuleBar::new(&bar);
+    let tell = |id: &str, done: usize, total: usize| rule_bar.rule(id, done, total);
+    let tell_log = |read: LogRead| rule_bar.log(read);
     let inputs = Inputs {
         pseudonyms: &pseudonyms,
         exceptions: exceptions.as_ref(),
         baseline: baseline.as_ref(),
         progress: Some(&tell),
+        log_progress: Some(&tell_log),
         lang: args.lang.code(),
     };
     let evaluation = accessaudit_rules::evaluate_with(&catalog, &snapshot, &inputs, |_| true)?;

@@ -63,7 +63,23 @@ pub struct Context<'a> {
     pd_facts: OnceCell<pd_events::PdFacts>,
     /// Tables read so far (all but the access log), by name.
     frames: std::cell::RefCell<HashMap<String, DataFrame>>,
+    /// Told after each slice of the access log that is read.
+    pub log_progress: Option<&'a LogProgress<'a>>,
 }
+
+/// A slice of the access log read by a rule, for progress on a terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogRead {
+    /// Slices read so far (1-based).
+    pub slice: usize,
+    /// Slices in all.
+    pub slices: usize,
+    /// Events of this slice, when the rule counted them.
+    pub events: Option<u64>,
+}
+
+/// Told after each slice of the access log a rule has read.
+pub type LogProgress<'a> = dyn Fn(LogRead) + 'a;
 
 /// The one table that is never kept in memory whole.
 const LOG_TABLE: &str = "access_log";
@@ -92,6 +108,14 @@ impl<'a> Context<'a> {
             lang: "en".to_string(),
             pd_facts: OnceCell::new(),
             frames: std::cell::RefCell::new(HashMap::new()),
+            log_progress: None,
+        }
+    }
+
+    /// Tells the progress listener, if any, that a slice of the log was read.
+    pub fn log_read(&self, read: LogRead) {
+        if let Some(tell) = self.log_progress {
+            tell(read);
         }
     }
 
@@ -186,7 +210,9 @@ impl<'a> Context<'a> {
         keys: Vec<Expr>,
     ) -> PolarsResult<DataFrame> {
         let mut parts = Vec::new();
-        for slice in self.slices(name)? {
+        let slices = self.slices(name)?;
+        let count = slices.len();
+        for (i, slice) in slices.into_iter().enumerate() {
             parts.push(
                 frame
                     .clone()
@@ -196,6 +222,13 @@ impl<'a> Context<'a> {
                     .collect()?
                     .lazy(),
             );
+            if name == LOG_TABLE {
+                self.log_read(LogRead {
+                    slice: i + 1,
+                    slices: count,
+                    events: None,
+                });
+            }
         }
         concat(parts, UnionArgs::default())?
             .unique(None, UniqueKeepStrategy::Any)

@@ -15,7 +15,7 @@ use polars::prelude::*;
 use accessaudit_ingest::contract::{timestamp_dtype, FILE_COLUMN, ROW_COLUMN};
 
 use super::facts::{self, covers_day, instant};
-use super::Context;
+use super::{Context, LogRead};
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
@@ -402,13 +402,19 @@ pub fn facts(ctx: &Context<'_>) -> PolarsResult<PdFacts> {
     }
     let mut groups: Option<DataFrame> = None;
     let mut account_days: Option<DataFrame> = None;
-    for (from, to) in slices {
+    let count = slices.len();
+    for (i, (from, to)) in slices.into_iter().enumerate() {
         let start =
             accessaudit_ingest::values::tallinn_to_utc(from.and_time(chrono::NaiveTime::MIN));
         let end = to.succ_opt().map_or(period.end_instant(), |d| {
             accessaudit_ingest::values::tallinn_to_utc(d.and_time(chrono::NaiveTime::MIN))
         });
-        let (g, a) = slice_facts(ctx, start, end)?;
+        let (g, a, events) = slice_facts(ctx, start, end)?;
+        ctx.log_read(LogRead {
+            slice: i + 1,
+            slices: count,
+            events: Some(events as u64),
+        });
         match groups.as_mut() {
             Some(all) => {
                 all.vstack_mut(&g)?;
@@ -439,12 +445,12 @@ pub fn facts(ctx: &Context<'_>) -> PolarsResult<PdFacts> {
 /// `evidence` (the first event's `table:row`), and the grain-level flags
 /// `ended`, `absent`, `self_lookup`, `colleague`, `watch_category`,
 /// `relative`, `out_of_area`, `municipality`. `has_cases` says whether
-/// explanation could be judged at all.
+/// explanation could be judged at all. The third value is the slice's events.
 fn slice_facts(
     ctx: &Context<'_>,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
-) -> PolarsResult<(DataFrame, DataFrame)> {
+) -> PolarsResult<(DataFrame, DataFrame, usize)> {
     let has_cases = ctx.snapshot.table("cases").is_some();
     // The in-period events, read once: explanation, roles and the grouping
     // below each use them, and a lazy plan would scan the log again for each.
@@ -619,7 +625,7 @@ fn slice_facts(
     }
     let flagged = flagged.collect()?;
     step("flags");
-    Ok((flagged, account_days))
+    Ok((flagged, account_days, n))
 }
 
 /// Adds the flags that depend only on (owner, subject, day).
