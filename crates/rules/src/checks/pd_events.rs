@@ -327,24 +327,21 @@ fn role_mask(ctx: &Context<'_>, events: &DataFrame) -> PolarsResult<Vec<bool>> {
     Ok(mask)
 }
 
-/// Working days of the period as a small table: `day`, `working`.
-fn calendar_days(ctx: &Context<'_>) -> PolarsResult<LazyFrame> {
+/// Whether `day` is a working day, as an expression: the period's days off
+/// are few, so a look-up in them costs less than joining a calendar table
+/// to millions of events (which would gather every column of every event).
+fn is_working_day(ctx: &Context<'_>) -> PolarsResult<Expr> {
     let p = &ctx.snapshot.period;
-    let days: Vec<NaiveDate> = p.from.iter_days().take_while(|d| *d <= p.to).collect();
-    let working: Vec<bool> = days
-        .iter()
-        .map(|d| ctx.snapshot.calendar.is_working_day(*d))
-        .collect();
     let epoch = NaiveDate::default();
-    let numbers: Vec<i32> = days
-        .iter()
+    let days_off: Vec<i32> = p
+        .from
+        .iter_days()
+        .take_while(|d| *d <= p.to)
+        .filter(|d| !ctx.snapshot.calendar.is_working_day(*d))
         .map(|d| d.signed_duration_since(epoch).num_days() as i32)
         .collect();
-    let df = DataFrame::new_infer_height(vec![
-        Column::new("day".into(), numbers).cast(&DataType::Date)?,
-        Column::new("working".into(), working),
-    ])?;
-    Ok(df.lazy())
+    let days_off = Series::new("days_off".into(), days_off).cast(&DataType::Date)?;
+    Ok(col("day").is_in(lit(days_off).implode(false), false).not())
 }
 
 /// The flags counted per group, with the event-level condition of each.
@@ -482,7 +479,7 @@ fn slice_facts(
             col("minute_of_day")
                 .lt(lit(ctx.working_hours.0 as i32))
                 .or(col("minute_of_day").gt_eq(lit(ctx.working_hours.1 as i32)))
-                .or(col("working").fill_null(lit(true)).not()),
+                .or(is_working_day(ctx)?.not()),
         ),
         (
             "export_unexplained",
@@ -546,16 +543,8 @@ fn slice_facts(
             col("day"),
         ]
     };
-    let counted = events
-        .lazy()
-        .join(
-            calendar_days(ctx)?,
-            [col("day")],
-            [col("day")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_columns(counts)
-        .collect()?;
+    let counted = events.lazy().with_columns(counts).collect()?;
+    step("counted");
     let flagged_times = counted
         .clone()
         .lazy()
