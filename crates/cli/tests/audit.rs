@@ -718,6 +718,14 @@ expires = 2026-12-31
         exceptions.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "suppressed 1, resolved 2 (baseline {})",
+            first.display()
+        )),
+        "{stdout}"
+    );
     let rows = read_csv(&second.join("findings.csv"));
     let acc07 = by_rule(&rows, "ACC-07");
     let covered: Vec<_> = acc07

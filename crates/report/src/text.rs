@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use accessaudit_ingest::snapshot::{AsOfSource, PeriodSource};
 use accessaudit_ingest::{Snapshot, ValueError};
-use accessaudit_rules::{Area, Catalog, Evaluation, OutcomeState};
+use accessaudit_rules::{Area, Catalog, Evaluation, OutcomeState, Status};
 use chrono_tz::Europe::Tallinn;
 
 /// How many rows of one rejection reason are listed by number.
@@ -149,6 +149,30 @@ fn skipped_rules(evaluation: &Evaluation) -> String {
     out
 }
 
+/// `new 5, persisting 11, suppressed 1`, and against a baseline the ones
+/// it had that are gone: `, resolved 28 (baseline DIR)`.
+fn by_status(evaluation: &Evaluation) -> String {
+    let f = &evaluation.findings;
+    let mut parts: Vec<String> = [Status::New, Status::Persisting, Status::Suppressed]
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {}",
+                s.as_str(),
+                f.iter().filter(|x| x.status == *s).count()
+            )
+        })
+        .collect();
+    if let Some(c) = &evaluation.comparison {
+        parts.push(format!(
+            "resolved {} (baseline {})",
+            c.resolved.len(),
+            c.baseline
+        ));
+    }
+    parts.join(", ")
+}
+
 /// The `audit` report on the terminal: counts by severity, area and rule,
 /// rules that did not run, and the files written.
 pub fn audit_summary(
@@ -183,6 +207,7 @@ pub fn audit_summary(
         .map(|a| format!("{a} {}", f.iter().filter(|x| x.area == *a).count()))
         .collect();
     let _ = writeln!(out, "  by area:     {}", by_area.join(", "));
+    let _ = writeln!(out, "  by status:   {}", by_status(evaluation));
     let _ = writeln!(
         out,
         "\n  {:<8} {:<8} {:>8}  title",
