@@ -7,6 +7,7 @@
 pub mod calendar;
 pub mod contract;
 mod convert;
+pub mod engine;
 pub mod error;
 pub mod isikukood;
 pub mod manifest;

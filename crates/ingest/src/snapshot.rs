@@ -2,6 +2,7 @@
 //! the moment and period the audit looks at.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Tallinn;
@@ -9,6 +10,7 @@ use polars::prelude::*;
 
 use crate::calendar::WorkCalendar;
 use crate::contract::{ColumnType, TableSpec, TABLES};
+use crate::engine::collect_streaming;
 use crate::error::IngestError;
 use crate::manifest::Manifest;
 use crate::period::{parse_as_of, Period};
@@ -71,6 +73,9 @@ pub struct Snapshot {
     pub absent: Vec<&'static str>,
     /// Working days: public holidays plus the `holidays` table.
     pub calendar: WorkCalendar,
+    /// The access log's first and last `ts`, read once when first asked for:
+    /// a large log takes seconds to scan, and several rules ask.
+    log_range: OnceLock<Option<TimeRange>>,
 }
 
 impl Snapshot {
@@ -135,6 +140,7 @@ impl Snapshot {
             tables,
             absent,
             calendar,
+            log_range: OnceLock::new(),
         })
     }
 
@@ -156,14 +162,20 @@ impl Snapshot {
 
     /// The first and last `ts` of the access log, when there is one with events.
     pub fn access_log_range(&self) -> Result<Option<TimeRange>, IngestError> {
+        if let Some(range) = self.log_range.get() {
+            return Ok(*range);
+        }
+        let range = self.read_access_log_range()?;
+        Ok(*self.log_range.get_or_init(|| range))
+    }
+
+    fn read_access_log_range(&self) -> Result<Option<TimeRange>, IngestError> {
         let Some(log) = self.table("access_log") else {
             return Ok(None);
         };
         let wrap = |e| IngestError::polars("reading the access log's time range", e);
-        let df = log
-            .frame
-            .clone()
-            .select([
+        let df = collect_streaming(
+            log.frame.clone().select([
                 col("ts")
                     .dt()
                     .timestamp(TimeUnit::Microseconds)
@@ -174,9 +186,9 @@ impl Snapshot {
                     .timestamp(TimeUnit::Microseconds)
                     .max()
                     .alias("last"),
-            ])
-            .collect()
-            .map_err(wrap)?;
+            ]),
+        )
+        .map_err(wrap)?;
         let get = |name: &str| -> Result<Option<DateTime<Utc>>, IngestError> {
             Ok(df
                 .column(name)

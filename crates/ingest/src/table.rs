@@ -1,6 +1,7 @@
-//! Loading one table: every file scanned lazily with its row numbers,
-//! converted to the contract's types, and checked value by value with a lazy
-//! query that only brings back the rows at fault.
+//! Loading one table: every file scanned with its row numbers, converted to
+//! the contract's types and checked value by value. Tables are read into
+//! memory once; the access log is checked with a query that only brings back
+//! the rows at fault and stays a lazy scan.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use polars_utils_path::PlRefPath;
 
 use crate::contract::{ColumnSpec, ColumnType, TableSpec, FILE_COLUMN, ROW_COLUMN};
 use crate::convert::{self, Conversion};
+use crate::engine::collect_streaming;
 use crate::error::{IngestError, ValueError, ValueProblem};
 use crate::source::{self, Format, SourceFile};
 
@@ -287,7 +289,7 @@ fn find_bad_values(
         // Strict mode stops at the first bad row: no need to read further.
         query = query.limit(1);
     }
-    let bad = query.collect().map_err(|e| read_error(file, e))?;
+    let bad = collect_streaming(query).map_err(|e| read_error(file, e))?;
     let rows = bad
         .column(ROW_COLUMN)
         .and_then(|c| c.cast(&DataType::UInt64))
@@ -335,11 +337,7 @@ fn find_bad_values(
 }
 
 fn count_rows(file: &SourceFile, planned: &PlannedFile) -> Result<u64, IngestError> {
-    let df = planned
-        .raw
-        .clone()
-        .select([len().alias("n")])
-        .collect()
+    let df = collect_streaming(planned.raw.clone().select([len().alias("n")]))
         .map_err(|e| read_error(file, e))?;
     let n = df
         .column("n")
@@ -351,13 +349,9 @@ fn count_rows(file: &SourceFile, planned: &PlannedFile) -> Result<u64, IngestErr
         .unwrap_or(0))
 }
 
-/// The typed frame of one file with the given extra columns (missing ones null).
-fn typed_frame(
-    planned: PlannedFile,
-    file_index: u32,
-    all_extras: &[String],
-    rejected_rows: &[u64],
-) -> LazyFrame {
+/// The contract's columns of one file, typed (absent optional ones null),
+/// then the file's extra columns as text, `__file` and `__row`.
+fn typed_columns(planned: &PlannedFile, file_index: u32) -> Vec<Expr> {
     let mut exprs: Vec<Expr> = planned
         .columns
         .iter()
@@ -366,26 +360,153 @@ fn typed_frame(
             None => lit(NULL).cast(spec.ty.dtype()).alias(spec.name),
         })
         .collect();
-    for extra in all_extras {
-        if planned.extras.contains(extra) {
-            exprs.push(col(extra.as_str()).cast(DataType::String));
+    for extra in &planned.extras {
+        exprs.push(col(extra.as_str()).cast(DataType::String));
+    }
+    exprs.push(lit(file_index).cast(DataType::UInt32).alias(FILE_COLUMN));
+    exprs.push(col(ROW_COLUMN).cast(DataType::UInt64));
+    exprs
+}
+
+/// Leaves out the rows numbered `rows` (the rejected ones).
+fn without_rows(frame: LazyFrame, rows: &[u64]) -> LazyFrame {
+    if rows.is_empty() {
+        return frame;
+    }
+    let rejected = Series::new("rejected".into(), rows);
+    frame.filter(
+        col(ROW_COLUMN)
+            .cast(DataType::UInt64)
+            .is_in(lit(rejected).implode(false), false)
+            .not(),
+    )
+}
+
+/// Gives a file's typed frame the extra columns of every file of its table
+/// (null where this file lacks one), so that the files concatenate.
+fn with_all_extras(
+    frame: LazyFrame,
+    spec: &TableSpec,
+    own: &[String],
+    all: &[String],
+) -> LazyFrame {
+    if own == all {
+        return frame;
+    }
+    let mut exprs: Vec<Expr> = spec.columns.iter().map(|c| col(c.name)).collect();
+    for extra in all {
+        if own.contains(extra) {
+            exprs.push(col(extra.as_str()));
         } else {
             exprs.push(lit(NULL).cast(DataType::String).alias(extra.as_str()));
         }
     }
-    exprs.push(lit(file_index).cast(DataType::UInt32).alias(FILE_COLUMN));
-    exprs.push(col(ROW_COLUMN).cast(DataType::UInt64));
-    let mut lf = planned.raw;
-    if !rejected_rows.is_empty() {
-        let rejected = Series::new("rejected".into(), rejected_rows);
-        lf = lf.filter(
-            col(ROW_COLUMN)
-                .cast(DataType::UInt64)
-                .is_in(lit(rejected).implode(false), false)
-                .not(),
-        );
+    exprs.push(col(FILE_COLUMN));
+    exprs.push(col(ROW_COLUMN));
+    frame.select(exprs)
+}
+
+/// One file read and checked.
+struct FileRead {
+    /// Its typed rows without the rejected ones (see [`typed_columns`]).
+    frame: LazyFrame,
+    /// Rows found in the file.
+    rows: u64,
+    /// Rows rejected.
+    rows_rejected: u64,
+    /// Its unreadable values.
+    problems: Vec<ValueError>,
+    /// Its extra columns.
+    extras: Vec<String>,
+}
+
+/// Whether a table is read into memory once at load. Every table but the
+/// access log is: the rules use them many times, and a CSV file would
+/// otherwise be parsed and converted again for each use. The access log may
+/// not fit in memory; it stays a scan that the rules read a slice at a time.
+fn kept_in_memory(spec: &TableSpec) -> bool {
+    spec.name != "access_log"
+}
+
+/// Reads a file into memory in one pass, its values converted and checked
+/// together; only a file with unreadable values is read again, for the
+/// values as written.
+fn read_in_memory(
+    file: &SourceFile,
+    planned: PlannedFile,
+    file_index: u32,
+    mode: ReadMode,
+) -> Result<FileRead, IngestError> {
+    let flags = flags(&planned);
+    let flag_names: Vec<String> = flags.iter().map(|(n, _)| n.clone()).collect();
+    let mut exprs = typed_columns(&planned, file_index);
+    exprs.extend(flags.into_iter().map(|(_, e)| e));
+    let df = planned
+        .raw
+        .clone()
+        .select(exprs)
+        .collect()
+        .map_err(|e| read_error(file, e))?;
+    let mut any_bad = false;
+    for name in &flag_names {
+        let flag = df
+            .column(name)
+            .and_then(|c| c.bool().map(|b| b.any()))
+            .map_err(|e| IngestError::polars(&file.name, e))?;
+        any_bad |= flag;
     }
-    lf.select(exprs)
+    let problems = if any_bad {
+        find_bad_values(file, &planned, mode)?
+    } else {
+        Vec::new()
+    };
+    let rejected: Vec<u64> = problems
+        .iter()
+        .map(|e| e.row)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let rows = df.height() as u64;
+    let names: Vec<PlSmallStr> = flag_names.iter().map(|n| n.as_str().into()).collect();
+    let frame = without_rows(df.lazy(), &rejected)
+        .drop(cols(names))
+        .collect()
+        .map_err(|e| read_error(file, e))?
+        .lazy();
+    Ok(FileRead {
+        frame,
+        rows,
+        rows_rejected: rejected.len() as u64,
+        problems,
+        extras: planned.extras,
+    })
+}
+
+/// Checks a file with a query that brings back only the rows at fault, and
+/// leaves its rows a lazy scan.
+fn read_lazily(
+    file: &SourceFile,
+    planned: PlannedFile,
+    file_index: u32,
+    mode: ReadMode,
+) -> Result<FileRead, IngestError> {
+    let problems = find_bad_values(file, &planned, mode)?;
+    let rows = count_rows(file, &planned)?;
+    let rejected: Vec<u64> = problems
+        .iter()
+        .map(|e| e.row)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let exprs = typed_columns(&planned, file_index);
+    let frame = without_rows(planned.raw, &rejected).select(exprs);
+    Ok(FileRead {
+        frame,
+        rows,
+        rows_rejected: rejected.len() as u64,
+        problems,
+        extras: planned.extras,
+    })
 }
 
 /// Reads and checks every file of a table. In strict mode the first
@@ -395,42 +516,43 @@ pub fn load(
     files: Vec<SourceFile>,
     mode: ReadMode,
 ) -> Result<LoadedTable, IngestError> {
-    let mut planned = Vec::with_capacity(files.len());
-    let mut rows_read = 0;
-    let mut rejected = Vec::new();
-    let mut rejected_rows_per_file = Vec::with_capacity(files.len());
-    for file in &files {
-        let p = plan_file(spec, file)?;
-        let bad = find_bad_values(file, &p, mode)?;
-        if let Some(first) = bad.first() {
+    let mut reads = Vec::with_capacity(files.len());
+    for (i, file) in files.iter().enumerate() {
+        let planned = plan_file(spec, file)?;
+        let read = if kept_in_memory(spec) {
+            read_in_memory(file, planned, i as u32, mode)?
+        } else {
+            read_lazily(file, planned, i as u32, mode)?
+        };
+        if let Some(first) = read.problems.first() {
             if !mode.lenient {
                 return Err(IngestError::Value(first.clone()));
             }
         }
-        rows_read += count_rows(file, &p)?;
-        let rows: BTreeSet<u64> = bad.iter().map(|e| e.row).collect();
-        rejected_rows_per_file.push(rows.into_iter().collect::<Vec<_>>());
-        rejected.extend(bad);
-        planned.push(p);
+        reads.push(read);
     }
-    let extras: Vec<String> = planned
+    let extras: Vec<String> = reads
         .iter()
-        .flat_map(|p| p.extras.iter().cloned())
+        .flat_map(|r| r.extras.iter().cloned())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let rows_rejected = rejected_rows_per_file.iter().map(|r| r.len() as u64).sum();
-    let frames: Vec<LazyFrame> = planned
-        .into_iter()
-        .zip(&rejected_rows_per_file)
-        .enumerate()
-        .map(|(i, (p, rows))| typed_frame(p, i as u32, &extras, rows))
-        .collect();
-    let frame = match frames.len() {
+    let rows_read = reads.iter().map(|r| r.rows).sum();
+    let rows_rejected = reads.iter().map(|r| r.rows_rejected).sum();
+    let mut rejected = Vec::new();
+    let mut frames = Vec::with_capacity(reads.len());
+    for read in reads {
+        rejected.extend(read.problems);
+        frames.push(with_all_extras(read.frame, spec, &read.extras, &extras));
+    }
+    let combining = |e| IngestError::polars(format!("combining the files of {}", spec.name), e);
+    let mut frame = match frames.len() {
         1 => frames.into_iter().next().unwrap_or_default(),
-        _ => concat(frames, UnionArgs::default())
-            .map_err(|e| IngestError::polars(format!("combining the files of {}", spec.name), e))?,
+        _ => concat(frames, UnionArgs::default()).map_err(combining)?,
     };
+    if kept_in_memory(spec) {
+        frame = frame.collect().map_err(combining)?.lazy();
+    }
     Ok(LoadedTable {
         spec,
         files,

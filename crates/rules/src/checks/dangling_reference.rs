@@ -170,18 +170,13 @@ fn dangling(ctx: &Context<'_>, r: &Reference) -> PolarsResult<Option<DataFrame>>
     if missing.height() == 0 {
         return Ok(None);
     }
-    let df = source
-        .frame
-        .clone()
-        .filter(filter)
-        .select(select)
-        .join(
-            missing.lazy(),
-            keys.clone(),
-            keys,
-            JoinArgs::new(JoinType::Semi),
-        )
-        .collect()?;
+    // Streamed: in the access log this reads every row.
+    let df = super::collect_streaming(source.frame.clone().filter(filter).select(select).join(
+        missing.lazy(),
+        keys.clone(),
+        keys,
+        JoinArgs::new(JoinType::Semi),
+    ))?;
     Ok(Some(df))
 }
 

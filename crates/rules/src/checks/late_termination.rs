@@ -114,6 +114,9 @@ fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
         .filter(col("ts").gt_eq(col("ended_at")))
         .group_by(keys())
         .agg([len().alias("uses"), col("ts").max().alias("last_use")]);
+    // Read now, on the streaming engine: the scan of a large log is the
+    // whole cost of this rule.
+    let events = super::collect_streaming(events)?.lazy();
     let left = || JoinArgs::new(JoinType::Left);
     let rows = late
         .join(roles, keys(), keys(), left())

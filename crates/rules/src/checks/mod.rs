@@ -12,6 +12,8 @@ use polars::prelude::*;
 use accessaudit_ingest::contract::{FILE_COLUMN, ROW_COLUMN};
 use accessaudit_ingest::Snapshot;
 
+pub(crate) use accessaudit_ingest::engine::collect_streaming;
+
 use crate::definition::Rule;
 use crate::pseudonym::Pseudonymizer;
 
@@ -214,13 +216,14 @@ impl<'a> Context<'a> {
         let count = slices.len();
         for (i, slice) in slices.into_iter().enumerate() {
             parts.push(
-                frame
-                    .clone()
-                    .filter(slice.and(filter.clone()))
-                    .select(keys.clone())
-                    .unique(None, UniqueKeepStrategy::Any)
-                    .collect()?
-                    .lazy(),
+                collect_streaming(
+                    frame
+                        .clone()
+                        .filter(slice.and(filter.clone()))
+                        .select(keys.clone())
+                        .unique(None, UniqueKeepStrategy::Any),
+                )?
+                .lazy(),
             );
             if name == LOG_TABLE {
                 self.log_read(LogRead {
@@ -230,9 +233,9 @@ impl<'a> Context<'a> {
                 });
             }
         }
-        concat(parts, UnionArgs::default())?
-            .unique(None, UniqueKeepStrategy::Any)
-            .collect()
+        collect_streaming(
+            concat(parts, UnionArgs::default())?.unique(None, UniqueKeepStrategy::Any),
+        )
     }
 
     /// Forgets the kept tables (when the rows left out change).

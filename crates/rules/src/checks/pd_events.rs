@@ -15,15 +15,15 @@ use polars::prelude::*;
 use accessaudit_ingest::contract::{timestamp_dtype, FILE_COLUMN, ROW_COLUMN};
 
 use super::facts::{self, covers_day, instant};
-use super::{Context, LogRead};
+use super::{collect_streaming, Context, LogRead};
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
-/// Tallinn's calendar day and minute of the day of `ts`, as integer
-/// arithmetic on the UTC microseconds: the UTC offset is a constant between
-/// the DST changes, which are found once for the period. (Converting every
-/// event through the time-zone database took seconds per ten million.)
-fn local_day_and_minute(from: DateTime<Utc>, to: DateTime<Utc>) -> (Expr, Expr) {
+/// Tallinn's calendar day of `ts` and the microsecond of that local day, as
+/// integer arithmetic on the UTC microseconds: the UTC offset is a constant
+/// between the DST changes, which are found once for the period. (Converting
+/// every event through the time-zone database took seconds per ten million.)
+fn local_day_and_micros(from: DateTime<Utc>, to: DateTime<Utc>) -> (Expr, Expr) {
     let offset_at = |t: DateTime<Utc>| -> i64 {
         i64::from(
             chrono_tz::Europe::Tallinn
@@ -55,8 +55,24 @@ fn local_day_and_minute(from: DateTime<Utc>, to: DateTime<Utc>) -> (Expr, Expr) 
     let day = (local.clone() / lit(MICROS_PER_DAY))
         .cast(DataType::Int32)
         .cast(DataType::Date);
-    let minute = ((local % lit(MICROS_PER_DAY)) / lit(60_000_000i64)).cast(DataType::Int32);
-    (day, minute)
+    (day, local % lit(MICROS_PER_DAY))
+}
+
+/// Bits of an event's position in its slice within [`first_key`].
+const POSITION_BITS: u32 = 27;
+
+/// A key that orders the events of one local day by time and then by
+/// position in the slice, unique per event: microseconds since the UTC
+/// midnight of the day's date, shifted by four hours so that it is positive
+/// (Tallinn is two or three hours ahead, so a local day spans 1 h to 26 h
+/// of it, below 2^37), above the event's position `__ev` (below 2^27).
+/// `min_by` on it finds a group's first event in whatever order the
+/// streaming engine sees the events, and ties in time go to the earlier row.
+fn first_key() -> Expr {
+    let micros = col("ts").cast(DataType::Int64);
+    let day_start = col("day").cast(DataType::Int32).cast(DataType::Int64) * lit(MICROS_PER_DAY);
+    let since = micros - day_start + lit(4 * 3_600_000_000i64);
+    since.cast(DataType::UInt64) * lit(1u64 << POSITION_BITS) + col("__ev").cast(DataType::UInt64)
 }
 
 /// Access-log events inside the period, with owner and the owner's unit and
@@ -74,7 +90,7 @@ pub fn events(ctx: &Context<'_>) -> LazyFrame {
 fn period_events(ctx: &Context<'_>, start: DateTime<Utc>, end: DateTime<Utc>) -> LazyFrame {
     let from = instant(start);
     let to = instant(end);
-    let (day, minute_of_day) = local_day_and_minute(start, end);
+    let (day, micros_of_day) = local_day_and_micros(start, end);
     ctx.frame("access_log")
         // A plain comparison on the scanned column, so the period is pushed
         // down into the read (row groups outside it are skipped).
@@ -89,7 +105,12 @@ fn period_events(ctx: &Context<'_>, start: DateTime<Utc>, end: DateTime<Utc>) ->
             col(FILE_COLUMN),
             col(ROW_COLUMN),
         ])
-        .with_columns([day.alias("day"), minute_of_day.alias("minute_of_day")])
+        .with_columns([
+            day.alias("day"),
+            (micros_of_day / lit(60_000_000i64))
+                .cast(DataType::Int32)
+                .alias("minute_of_day"),
+        ])
 }
 
 /// Adds to rows with `system`, `account_id` and `day` the account's `owner`
@@ -291,8 +312,8 @@ fn explained_mask(
                 .and(col("subject_id").eq(col("c_subject")))
                 .and(open_at_ts.clone()),
         )
-        .select([col("__ev")])
-        .collect()?;
+        .select([col("__ev")]);
+    let named = collect_streaming(named)?;
     mark(&mut mask, &named)?;
     let mut rest = events.select(["__ev", "system", "account_id", "subject_id", "day", "ts"])?;
     rest.with_column(Column::new("__done".into(), mask.clone()))?;
@@ -312,8 +333,8 @@ fn explained_mask(
                     .or(col("c_unit").eq(col("unit")).fill_null(lit(false))),
             ),
         )
-        .select([col("__ev")])
-        .collect()?;
+        .select([col("__ev")]);
+    let by_unit = collect_streaming(by_unit)?;
     mark(&mut mask, &by_unit)?;
     Ok(mask)
 }
@@ -321,7 +342,7 @@ fn explained_mask(
 /// Which events' accounts held an effective personal-data role in that
 /// system at `ts` (on an open, unsuspended account), as a flag per event.
 fn role_mask(ctx: &Context<'_>, events: &DataFrame) -> PolarsResult<Vec<bool>> {
-    let holding = with_role_pairs(ctx, events.clone().lazy()).collect()?;
+    let holding = collect_streaming(with_role_pairs(ctx, events.clone().lazy()))?;
     let mut mask = vec![false; events.height()];
     mark(&mut mask, &holding)?;
     Ok(mask)
@@ -397,6 +418,7 @@ pub fn facts(ctx: &Context<'_>) -> PolarsResult<PdFacts> {
             None => break,
         };
     }
+    let lookups = GrainLookups::read(ctx)?;
     let mut groups: Option<DataFrame> = None;
     let mut account_days: Option<DataFrame> = None;
     let count = slices.len();
@@ -406,7 +428,7 @@ pub fn facts(ctx: &Context<'_>) -> PolarsResult<PdFacts> {
         let end = to.succ_opt().map_or(period.end_instant(), |d| {
             accessaudit_ingest::values::tallinn_to_utc(d.and_time(chrono::NaiveTime::MIN))
         });
-        let (g, a, events) = slice_facts(ctx, start, end)?;
+        let (g, a, events) = slice_facts(ctx, &lookups, start, end)?;
         ctx.log_read(LogRead {
             slice: i + 1,
             slices: count,
@@ -445,6 +467,7 @@ pub fn facts(ctx: &Context<'_>) -> PolarsResult<PdFacts> {
 /// explanation could be judged at all. The third value is the slice's events.
 fn slice_facts(
     ctx: &Context<'_>,
+    lookups: &GrainLookups,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> PolarsResult<(DataFrame, DataFrame, usize)> {
@@ -456,6 +479,12 @@ fn slice_facts(
     let mut events = period_events(ctx, start, end).collect()?;
     step("read");
     let n = events.height();
+    if n >= 1 << POSITION_BITS {
+        return Err(polars_err!(ComputeError:
+            "{n} events in one slice of the access log (a week of a Parquet log, all of a CSV one); \
+             at most {} can be read at a time, so a log this large must come as Parquet files",
+            (1u64 << POSITION_BITS) - 1));
+    }
     events.with_column(Column::new(
         "__ev".into(),
         (0..n as u32).collect::<Vec<u32>>(),
@@ -494,16 +523,14 @@ fn slice_facts(
     // with plain sums, minima and maxima (few aggregations: over millions of
     // groups each one is a random gather). Only the few flagged events are
     // grouped again for when each flag was first and last seen.
-    let mut counts: Vec<Expr> = Vec::new();
+    let first = || col("__first");
+    let mut counts: Vec<Expr> = vec![first_key().alias("__first")];
     let mut aggs: Vec<Expr> = vec![
-        // The first event's row; formatted as `file:row` per group below,
-        // not per event.
-        col(FILE_COLUMN)
-            .get(col("ts").arg_min(), true)
-            .alias(FILE_COLUMN),
-        col(ROW_COLUMN)
-            .get(col("ts").arg_min(), true)
-            .alias(ROW_COLUMN),
+        // The first event's row; formatted as `file:row` only for the
+        // groups kept, not per group or event.
+        col(FILE_COLUMN).min_by(first()).alias(FILE_COLUMN),
+        col(ROW_COLUMN).min_by(first()).alias(ROW_COLUMN),
+        first().min(),
         len().alias("all_events"),
         col("ts").min().alias("all_first"),
         col("ts").max().alias("all_last"),
@@ -543,46 +570,51 @@ fn slice_facts(
             col("day"),
         ]
     };
-    let counted = events.lazy().with_columns(counts).collect()?;
-    step("counted");
-    let flagged_times = counted
-        .clone()
-        .lazy()
-        .filter(any_flag.unwrap_or(lit(false)))
-        .with_columns(stamps)
-        .group_by(keys())
-        .agg(stamp_aggs);
-    let grouped = counted
-        .lazy()
-        .group_by(keys())
-        .agg(aggs)
-        .join(flagged_times, keys(), keys(), JoinArgs::new(JoinType::Left))
-        .collect()?;
+    // Both passes compute the flags as they stream the events (elementwise
+    // and in parallel) rather than keeping them as columns of the slice.
+    let counted = || events.clone().lazy().with_columns(counts.clone());
+    let flagged_times = collect_streaming(
+        counted()
+            .filter(any_flag.unwrap_or(lit(false)))
+            .with_columns(stamps)
+            .group_by(keys())
+            .agg(stamp_aggs),
+    )?;
+    tracing::debug!(
+        groups = flagged_times.height(),
+        "PD slice: groups with a flagged event"
+    );
+    step("flag times");
+    let grouped = collect_streaming(counted().group_by(keys()).agg(aggs))?;
     step("group_by");
     tracing::debug!(groups = grouped.height(), events = n, "PD slice");
-    let grouped = grouped
-        .lazy()
-        .with_column(facts::row_ref(ctx.snapshot.table("access_log")).alias("evidence"))
-        .drop(cols([FILE_COLUMN, ROW_COLUMN]));
-    let grouped = with_owners(ctx, grouped)
-        .with_column(lit(has_cases).alias("has_cases"))
-        .collect()?;
+    let grouped = collect_streaming(
+        with_owners(ctx, grouped.lazy()).with_column(lit(has_cases).alias("has_cases")),
+    )?;
     step("grouped");
-    let account_days = grouped
-        .clone()
-        .lazy()
-        .group_by([col("system"), col("account_id"), col("day")])
-        .agg([
-            col("owner").first(),
-            col("unit").first(),
-            len().cast(DataType::Int64).alias("subjects"),
-            col("all_events").sum().cast(DataType::UInt64),
-            col("unexplained_events").sum().cast(DataType::UInt64),
-            col("all_first").min(),
-            col("all_last").max(),
-            col("evidence").min(),
-        ])
-        .collect()?;
+    let evidence = || facts::row_ref(ctx.snapshot.table("access_log")).alias("evidence");
+    let account_days = collect_streaming(
+        grouped
+            .clone()
+            .lazy()
+            .group_by([col("system"), col("account_id"), col("day")])
+            .agg([
+                col("owner").first(),
+                col("unit").first(),
+                len().cast(DataType::Int64).alias("subjects"),
+                col("all_events").sum().cast(DataType::UInt64),
+                col("unexplained_events").sum().cast(DataType::UInt64),
+                col("all_first").min(),
+                col("all_last").max(),
+                // The account's first event that day.
+                col(FILE_COLUMN).min_by(first()),
+                col(ROW_COLUMN).min_by(first()),
+            ]),
+    )?
+    .lazy()
+    .with_column(evidence())
+    .drop(cols([FILE_COLUMN, ROW_COLUMN]))
+    .collect()?;
     step("account days");
     // Subject-level flags matter only where some look is unexplained (PD-06,
     // PD-11, PD-12 need PD-01 to fire): those few groups get every flag,
@@ -590,8 +622,20 @@ fn slice_facts(
     let suspicious = col("unexplained_events").gt(lit(0u32));
     let flagged = concat(
         [
-            with_grain_flags(ctx, grouped.clone().lazy().filter(suspicious.clone()), true)?,
-            with_grain_flags(ctx, grouped.lazy().filter(suspicious.not()), false)?,
+            with_grain_flags(
+                ctx,
+                lookups,
+                grouped.clone().lazy().filter(suspicious.clone()),
+                true,
+            )?,
+            with_grain_flags(
+                ctx,
+                lookups,
+                grouped
+                    .lazy()
+                    .filter(suspicious.not().and(lookups.may_flag())),
+                false,
+            )?,
         ],
         UnionArgs::default(),
     )?;
@@ -612,28 +656,149 @@ fn slice_facts(
             tracing::debug!("PD flags plan:\n{plan}");
         }
     }
-    let flagged = flagged.collect()?;
+    // When each flag was first and last seen, and the first event's row,
+    // only for the groups kept.
+    let flagged = collect_streaming(flagged)?
+        .lazy()
+        .join(
+            flagged_times.lazy(),
+            keys(),
+            keys(),
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(evidence())
+        .drop(cols([FILE_COLUMN, ROW_COLUMN, "__first"]))
+        .collect()?;
     step("flags");
     Ok((flagged, account_days, n))
 }
 
 /// Adds the flags that depend only on (owner, subject, day).
+/// The tables the grain flags look people up in, read once per audit
+/// rather than once per slice (the subjects' municipalities are millions of
+/// rows), and the lists that say who a grain flag can mark at all.
+struct GrainLookups {
+    /// Owners whose employment ended: `owner`, `end_day`.
+    ended: DataFrame,
+    /// Subjects on the watchlist: `subject_id`, `watch_category` (the
+    /// first category that is not `employee`), `watch_employee`.
+    watch: DataFrame,
+    /// Relatives, read both ways: `owner`, `subject_id`, `relation`.
+    relatives: DataFrame,
+    /// `subject_id`, `municipality`.
+    municipality: DataFrame,
+    /// Owners a grain flag can mark: employment ended or some absence.
+    marked_owners: Series,
+    /// Subjects a grain flag can mark: on the watchlist.
+    marked_subjects: Series,
+}
+
+impl GrainLookups {
+    fn read(ctx: &Context<'_>) -> PolarsResult<Self> {
+        // Owner's employment ended (no row ongoing).
+        let ended = ctx
+            .frame("employees")
+            .group_by([col("person_id")])
+            .agg([
+                col("valid_to").max().alias("end_day"),
+                col("valid_to").is_null().any(true).alias("open_ended"),
+            ])
+            .filter(col("open_ended").not())
+            .select([col("person_id").alias("owner"), col("end_day")])
+            .collect()?;
+        let watch = ctx
+            .frame("watchlist")
+            .group_by([col("subject_id")])
+            .agg([
+                col("category")
+                    .filter(col("category").neq(lit("employee")))
+                    .sort(SortOptions::default())
+                    .first()
+                    .alias("watch_category"),
+                col("category")
+                    .eq(lit("employee"))
+                    .any(true)
+                    .alias("watch_employee"),
+            ])
+            .collect()?;
+        let ties = ctx.frame("relations");
+        let relatives = concat(
+            [
+                ties.clone().select([
+                    col("person_id").alias("owner"),
+                    col("relative_id").alias("subject_id"),
+                    col("relation"),
+                ]),
+                ties.select([
+                    col("relative_id").alias("owner"),
+                    col("person_id").alias("subject_id"),
+                    col("relation"),
+                ]),
+            ],
+            UnionArgs::default(),
+        )?
+        .group_by([col("owner"), col("subject_id")])
+        .agg([col("relation").first()])
+        .collect()?;
+        let municipality = ctx
+            .frame("subjects")
+            .group_by([col("subject_id")])
+            .agg([col("municipality").first()])
+            .collect()?;
+        let marked_owners = concat(
+            [
+                ended.clone().lazy().select([col("owner")]),
+                ctx.frame("absences")
+                    .select([col("person_id").alias("owner")]),
+            ],
+            UnionArgs::default(),
+        )?
+        .unique(None, UniqueKeepStrategy::Any)
+        .collect()?
+        .column("owner")?
+        .as_materialized_series()
+        .clone();
+        let marked_subjects = watch.column("subject_id")?.as_materialized_series().clone();
+        Ok(GrainLookups {
+            ended,
+            watch,
+            relatives,
+            municipality,
+            marked_owners,
+            marked_subjects,
+        })
+    }
+
+    /// Whether a grain flag may mark a group: true wherever `ended`,
+    /// `absent`, `self_lookup` or a watchlist category may be, or an event
+    /// flag that keeps a group without them is set.
+    fn may_flag(&self) -> Expr {
+        let listed = |c: &str, s: &Series| {
+            col(c)
+                .is_in(lit(s.clone()).implode(false), false)
+                .fill_null(lit(false))
+        };
+        col("without_role_events")
+            .gt(lit(0u32))
+            .or(col("after_hours_events").gt(lit(0u32)))
+            .or(col("subject_id").eq(col("owner")).fill_null(lit(false)))
+            .or(listed("owner", &self.marked_owners))
+            .or(listed("subject_id", &self.marked_subjects))
+    }
+}
+
+/// Adds the flags that depend only on (owner, subject, day).
 fn with_grain_flags(
     ctx: &Context<'_>,
+    lookups: &GrainLookups,
     groups: LazyFrame,
     subject_flags: bool,
 ) -> PolarsResult<LazyFrame> {
     let left = || JoinArgs::new(JoinType::Left);
-    // Owner's employment ended before the day (no row ongoing that day or later).
-    let ended = ctx
-        .frame("employees")
-        .group_by([col("person_id")])
-        .agg([
-            col("valid_to").max().alias("end_day"),
-            col("valid_to").is_null().any(true).alias("open_ended"),
-        ])
-        .filter(col("open_ended").not())
-        .select([col("person_id").alias("owner"), col("end_day")]);
+    let ended = lookups.ended.clone().lazy();
+    let watch = lookups.watch.clone().lazy();
+    let relatives = lookups.relatives.clone().lazy();
+    let municipality = lookups.municipality.clone().lazy();
     // Owner absent that day.
     let owner_days = groups
         .clone()
@@ -677,40 +842,6 @@ fn with_grain_flags(
         .select([col("subject_id"), col("day")])
         .unique(None, UniqueKeepStrategy::Any)
         .with_column(lit(true).alias("employed_subject"));
-    let watch = ctx.frame("watchlist").group_by([col("subject_id")]).agg([
-        col("category")
-            .filter(col("category").neq(lit("employee")))
-            .sort(SortOptions::default())
-            .first()
-            .alias("watch_category"),
-        col("category")
-            .eq(lit("employee"))
-            .any(true)
-            .alias("watch_employee"),
-    ]);
-    // Relatives, read both ways.
-    let ties = ctx.frame("relations");
-    let relatives = concat(
-        [
-            ties.clone().select([
-                col("person_id").alias("owner"),
-                col("relative_id").alias("subject_id"),
-                col("relation"),
-            ]),
-            ties.select([
-                col("relative_id").alias("owner"),
-                col("person_id").alias("subject_id"),
-                col("relation"),
-            ]),
-        ],
-        UnionArgs::default(),
-    )?
-    .group_by([col("owner"), col("subject_id")])
-    .agg([col("relation").first()]);
-    let municipality = ctx
-        .frame("subjects")
-        .group_by([col("subject_id")])
-        .agg([col("municipality").first()]);
     let groups = groups
         .join(ended, [col("owner")], [col("owner")], left())
         .join(

@@ -79,18 +79,20 @@ fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
             if bad.height() == 0 {
                 continue;
             }
-            let df = table
-                .frame
-                .clone()
-                .select([col(FILE_COLUMN), col(ROW_COLUMN), col(name)])
-                .join(
-                    bad.lazy(),
-                    [col(name)],
-                    [col(name)],
-                    JoinArgs::new(JoinType::Inner),
-                )
-                .select([col(FILE_COLUMN), col(ROW_COLUMN), col("detail")])
-                .collect()?;
+            // Streamed: in the access log this reads every row.
+            let df = super::collect_streaming(
+                table
+                    .frame
+                    .clone()
+                    .select([col(FILE_COLUMN), col(ROW_COLUMN), col(name)])
+                    .join(
+                        bad.lazy(),
+                        [col(name)],
+                        [col(name)],
+                        JoinArgs::new(JoinType::Inner),
+                    )
+                    .select([col(FILE_COLUMN), col(ROW_COLUMN), col("detail")]),
+            )?;
             problems.push_frame(table.spec.name, &df, true)?;
         }
     }

@@ -80,6 +80,9 @@ fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
             col("ts").min().alias("first_seen"),
             col("ts").max().alias("last_seen"),
         ]);
+    // Read now, on the streaming engine: the scan of a large log is the
+    // whole cost of this rule.
+    let log = super::collect_streaming(log)?.lazy();
     let left = || JoinArgs::new(JoinType::Left);
     Ok(shared
         .join(roles, keys(), keys(), left())

@@ -56,7 +56,12 @@ fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
     let mut details: Vec<String> = Vec::new();
 
     let mut log_problems = Vec::new();
-    match latest(ctx.frame("access_log"), "ts")? {
+    // The log's newest event is known from the snapshot (read once).
+    let newest = snap
+        .access_log_range()
+        .map_err(|e| polars_err!(ComputeError: "{e}"))?
+        .map(|(_, last)| last);
+    match newest {
         Some(t) if t < limit => log_problems.push(format!(
             "its newest event is from {}, more than {stale_days} days before {}",
             show(t),
@@ -65,28 +70,28 @@ fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
         None => log_problems.push("it holds no event at all".to_string()),
         _ => {}
     }
-    let seen: Vec<i32> = ctx
-        .frame("access_log")
-        .filter(
-            col("ts")
-                .gt_eq(instant(snap.period.start_instant()))
-                .and(col("ts").lt(instant(snap.period.end_instant()))),
-        )
-        // Distinct UTC hours first (a few thousand), then their local days:
-        // converting every event's time zone costs seconds per ten million.
-        .select([(col("ts").cast(DataType::Int64) / lit(3_600_000_000i64)).alias("hour")])
-        .unique(None, UniqueKeepStrategy::Any)
-        .select([super::facts::local_day(
-            (col("hour") * lit(3_600_000_000i64)).cast(timestamp_dtype()),
-        )
-        .alias("day")])
-        .unique(None, UniqueKeepStrategy::Any)
-        .collect()?
-        .column("day")?
-        .date()?
-        .physical()
-        .into_no_null_iter()
-        .collect();
+    let seen: Vec<i32> = super::collect_streaming(
+        ctx.frame("access_log")
+            .filter(
+                col("ts")
+                    .gt_eq(instant(snap.period.start_instant()))
+                    .and(col("ts").lt(instant(snap.period.end_instant()))),
+            )
+            // Distinct UTC hours first (a few thousand), then their local days:
+            // converting every event's time zone costs seconds per ten million.
+            .select([(col("ts").cast(DataType::Int64) / lit(3_600_000_000i64)).alias("hour")])
+            .unique(None, UniqueKeepStrategy::Any)
+            .select([super::facts::local_day(
+                (col("hour") * lit(3_600_000_000i64)).cast(timestamp_dtype()),
+            )
+            .alias("day")])
+            .unique(None, UniqueKeepStrategy::Any),
+    )?
+    .column("day")?
+    .date()?
+    .physical()
+    .into_no_null_iter()
+    .collect();
     let epoch = NaiveDate::default();
     let missing: Vec<String> = snap
         .period
