@@ -39,27 +39,39 @@ fn trimmed(o: Option<&str>) -> Option<&str> {
     o.map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// Whether each value has some text beyond white space (without building
+/// the trimmed strings: the access log's check reads every value of it).
+fn has_text(column: Column) -> PolarsResult<Column> {
+    let ca = column.str()?;
+    let out: BooleanChunked = ca
+        .iter()
+        .map(|o| Some(o.is_some_and(|s| !s.trim().is_empty())))
+        .collect();
+    Ok(out.with_name(ca.name().clone()).into_column())
+}
+
 /// Converts a text column into `ty`; unreadable and empty values become null.
 fn text_to(ty: ColumnType, column: Column) -> PolarsResult<Column> {
     let ca = column.str()?;
     let name = ca.name().clone();
     let out: Series = match ty {
-        ColumnType::Id => {
-            let out: StringChunked = ca.iter().map(trimmed).collect();
-            out.into_series()
-        }
-        ColumnType::Person => {
-            let out: StringChunked = ca
-                .iter()
-                .map(|o| trimmed(o).map(isikukood::normalise))
-                .collect();
-            out.into_series()
-        }
-        ColumnType::Enum(words) => {
-            let out: StringChunked = ca
-                .iter()
-                .map(|o| trimmed(o).and_then(|t| parse_enum(t, words)))
-                .collect();
+        ColumnType::Id | ColumnType::Person | ColumnType::Enum(_) => {
+            fn read(ty: ColumnType, text: &str) -> Option<&str> {
+                let t = trimmed(Some(text))?;
+                match ty {
+                    ColumnType::Person => Some(isikukood::normalise(t)),
+                    ColumnType::Enum(words) => parse_enum(t, words),
+                    _ => Some(t),
+                }
+            }
+            // Exports are mostly clean: when every value already reads as
+            // itself, the column is returned as it is rather than copied
+            // (which each read of a large access log would pay again).
+            let unchanged = ca.iter().all(|o| o.is_none_or(|s| read(ty, s) == Some(s)));
+            if unchanged {
+                return Ok(column);
+            }
+            let out: StringChunked = ca.iter().map(|o| o.and_then(|s| read(ty, s))).collect();
             out.into_series()
         }
         ColumnType::Bool => {
@@ -119,14 +131,7 @@ fn naive_to_instant(column: Column) -> PolarsResult<Column> {
 pub fn plan(source: &str, found: &DataType, ty: ColumnType) -> Result<Conversion, Unconvertible> {
     let c = col(source);
     let text = |input: Expr| Conversion {
-        present: input
-            .clone()
-            .str()
-            .strip_chars(lit(NULL))
-            .str()
-            .len_bytes()
-            .gt(lit(0u32))
-            .fill_null(lit(false)),
+        present: input.clone().map(has_text, output_field(DataType::Boolean)),
         typed: input.map(move |column| text_to(ty, column), output_field(ty.dtype())),
         can_fail: matches!(
             ty,
@@ -167,5 +172,68 @@ pub fn plan(source: &str, found: &DataType, ty: ColumnType) -> Result<Conversion
                 .map(naive_to_instant, output_field(timestamp_dtype())),
         )),
         _ => Err(unconvertible),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(values: &[Option<&str>]) -> Column {
+        Column::new("v".into(), values)
+    }
+
+    fn read(ty: ColumnType, values: &[Option<&str>]) -> Vec<Option<String>> {
+        let out = text_to(ty, texts(values)).expect("converts");
+        out.str()
+            .expect("text")
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect()
+    }
+
+    fn owned(values: &[Option<&str>]) -> Vec<Option<String>> {
+        values.iter().map(|v| v.map(str::to_string)).collect()
+    }
+
+    #[test]
+    fn canonical_text_reads_as_itself() {
+        let ids = [Some("A-1"), None, Some("kt_infolett")];
+        assert_eq!(read(ColumnType::Id, &ids), owned(&ids));
+        let codes = [Some("38001010008"), Some("LV12345678901")];
+        assert_eq!(read(ColumnType::Person, &codes), owned(&codes));
+        let actions = [Some("view"), Some("export")];
+        let words = crate::contract::ACCESS_ACTIONS;
+        assert_eq!(read(ColumnType::Enum(words), &actions), owned(&actions));
+    }
+
+    #[test]
+    fn other_text_is_trimmed_normalised_or_null() {
+        assert_eq!(
+            read(ColumnType::Id, &[Some(" A-1 "), Some(""), Some("B")]),
+            owned(&[Some("A-1"), None, Some("B")])
+        );
+        assert_eq!(
+            read(
+                ColumnType::Person,
+                &[Some("38001010008"), Some(" EE38001010008")]
+            ),
+            owned(&[Some("38001010008"), Some("38001010008")])
+        );
+        let words = crate::contract::ACCESS_ACTIONS;
+        assert_eq!(
+            read(
+                ColumnType::Enum(words),
+                &[Some("view"), Some("VIEW"), Some("peek")]
+            ),
+            owned(&[Some("view"), Some("view"), None])
+        );
+    }
+
+    #[test]
+    fn white_space_is_no_text() {
+        let out = has_text(texts(&[Some("x"), Some("  "), Some(""), None])).expect("checks");
+        let flags: Vec<Option<bool>> = out.bool().expect("flags").iter().collect();
+        assert_eq!(flags, [Some(true), Some(false), Some(false), Some(false)]);
     }
 }

@@ -274,22 +274,41 @@ fn find_bad_values(
         .unwrap_or(lit(false));
     let mut select: Vec<Expr> = vec![col(ROW_COLUMN)];
     select.extend(flag_names.iter().map(|n| col(n.as_str())));
-    for (spec, conv) in &planned.columns {
-        if conv.is_some() {
-            select.push(col(spec.name).cast(DataType::String));
-        }
-    }
+    // First the rows at fault, reading only the columns that are checked
+    // (in the access log, not the unique event ids, say).
     let mut query = planned
         .raw
         .clone()
         .with_columns(flag_exprs)
         .filter(any)
-        .select(select);
+        .select(select.clone());
     if !mode.lenient {
         // Strict mode stops at the first bad row: no need to read further.
         query = query.limit(1);
     }
-    let bad = collect_streaming(query).map_err(|e| read_error(file, e))?;
+    let flagged = collect_streaming(query).map_err(|e| read_error(file, e))?;
+    if flagged.height() == 0 {
+        return Ok(Vec::new());
+    }
+    // Then their values as written.
+    for (spec, conv) in &planned.columns {
+        if conv.is_some() {
+            select.push(col(spec.name).cast(DataType::String));
+        }
+    }
+    let bad = collect_streaming(
+        planned
+            .raw
+            .clone()
+            .join(
+                flagged.lazy(),
+                [col(ROW_COLUMN)],
+                [col(ROW_COLUMN)],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .select(select),
+    )
+    .map_err(|e| read_error(file, e))?;
     let rows = bad
         .column(ROW_COLUMN)
         .and_then(|c| c.cast(&DataType::UInt64))

@@ -315,6 +315,10 @@ fn explained_mask(
         .select([col("__ev")]);
     let named = collect_streaming(named)?;
     mark(&mut mask, &named)?;
+    tracing::debug!(
+        named = named.height(),
+        "PD slice: events explained by the case they name"
+    );
     let mut rest = events.select(["__ev", "system", "account_id", "subject_id", "day", "ts"])?;
     rest.with_column(Column::new("__done".into(), mask.clone()))?;
     let rest = rest.lazy().filter(col("__done").not());
@@ -383,8 +387,8 @@ pub struct PdFacts {
     /// Every account × day with events: `system`, `account_id`, `day`,
     /// `owner`, `unit`, `subjects` (distinct), `all_events`,
     /// `unexplained_events`, `all_first`, `all_last`, `evidence` (the
-    /// smallest of its groups'). PD-09 and the explained-access figures
-    /// need no more.
+    /// `table:row` of the account's first event that day). PD-09 and the
+    /// explained-access figures need no more.
     pub account_days: DataFrame,
 }
 
