@@ -425,6 +425,16 @@ fn with_all_extras(
     frame.select(exprs)
 }
 
+/// The rows with an unreadable value, in order, each once.
+fn rejected_rows(problems: &[ValueError]) -> Vec<u64> {
+    problems
+        .iter()
+        .map(|e| e.row)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
 /// One file read and checked.
 struct FileRead {
     /// Its typed rows without the rejected ones (see [`typed_columns`]).
@@ -479,12 +489,7 @@ fn read_in_memory(
     } else {
         Vec::new()
     };
-    let rejected: Vec<u64> = problems
-        .iter()
-        .map(|e| e.row)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let rejected = rejected_rows(&problems);
     let rows = df.height() as u64;
     let names: Vec<PlSmallStr> = flag_names.iter().map(|n| n.as_str().into()).collect();
     let frame = without_rows(df.lazy(), &rejected)
@@ -511,12 +516,7 @@ fn read_lazily(
 ) -> Result<FileRead, IngestError> {
     let problems = find_bad_values(file, &planned, mode)?;
     let rows = count_rows(file, &planned)?;
-    let rejected: Vec<u64> = problems
-        .iter()
-        .map(|e| e.row)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let rejected = rejected_rows(&problems);
     let exprs = typed_columns(&planned, file_index);
     let frame = without_rows(planned.raw, &rejected).select(exprs);
     Ok(FileRead {
