@@ -441,8 +441,6 @@ struct FileRead {
     frame: LazyFrame,
     /// Rows found in the file.
     rows: u64,
-    /// Rows rejected.
-    rows_rejected: u64,
     /// Its unreadable values.
     problems: Vec<ValueError>,
     /// Its extra columns.
@@ -500,7 +498,6 @@ fn read_in_memory(
     Ok(FileRead {
         frame,
         rows,
-        rows_rejected: rejected.len() as u64,
         problems,
         extras: planned.extras,
     })
@@ -522,7 +519,6 @@ fn read_lazily(
     Ok(FileRead {
         frame,
         rows,
-        rows_rejected: rejected.len() as u64,
         problems,
         extras: planned.extras,
     })
@@ -557,7 +553,10 @@ pub fn load(
         .into_iter()
         .collect();
     let rows_read = reads.iter().map(|r| r.rows).sum();
-    let rows_rejected = reads.iter().map(|r| r.rows_rejected).sum();
+    let rows_rejected = reads
+        .iter()
+        .map(|r| rejected_rows(&r.problems).len() as u64)
+        .sum();
     let mut rejected = Vec::new();
     let mut frames = Vec::with_capacity(reads.len());
     for read in reads {
