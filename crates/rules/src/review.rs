@@ -67,6 +67,16 @@ pub fn worksheets(
             [col("position_id")],
             JoinArgs::new(JoinType::Left),
         )
+        // Two overlapping rows of one person in one unit (DQ-03 keeps both)
+        // are one person on the worksheet, in the post that started last.
+        .sort(
+            ["person_id", "unit", "valid_from", "position_id"],
+            SortMultipleOptions::default().with_nulls_last(false),
+        )
+        .unique_stable_generic(
+            Some(vec![col("person_id"), col("unit")]),
+            UniqueKeepStrategy::Last,
+        )
         .select([
             col("person_id"),
             col("name").alias("person_name"),

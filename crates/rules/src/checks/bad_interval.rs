@@ -1,5 +1,6 @@
-//! `bad_interval`: an end before its start, and `employees` rows of one
-//! person that overlap.
+//! `bad_interval`: an end before its start (such rows are left out of the
+//! other rules), and `employees` rows of one person that overlap (kept: the
+//! person was employed over their union, in the unit and position of each).
 
 use polars::prelude::*;
 
@@ -126,7 +127,8 @@ fn overlapping_employment(ctx: &Context<'_>, problems: &mut RowProblems) -> Pola
                 f,
                 r,
                 format!("overlaps {} of the same person", t.row_ref(of, or)),
-                true,
+                // Both rows stay: the person was employed over their union.
+                false,
             );
         }
     }

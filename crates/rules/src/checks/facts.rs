@@ -221,6 +221,23 @@ pub fn covers(start: &str, end: &str, t: Expr) -> Expr {
         .and(col(end).is_null().or(col(end).gt(t)))
 }
 
+/// Rows whose interval `[start, end)` (null end = open) was effective at some
+/// moment of the review: inside the period, or at `as_of` (the catalogue's
+/// "Which history" for ACC-03, ACC-04 and ACC-05). Nothing after `as_of`
+/// counts, and an empty interval (end at or before start) never does.
+pub fn effective_in_review(ctx: &Context<'_>, start: &str, end: &str) -> Expr {
+    let as_of = instant(ctx.snapshot.as_of);
+    let from = instant(ctx.snapshot.period.start_instant());
+    let to = instant(ctx.snapshot.period.end_instant());
+    let open_after = |t: Expr| col(end).is_null().or(col(end).gt(t));
+    let in_period = col(start)
+        .lt(to)
+        .and(col(start).lt_eq(as_of.clone()))
+        .and(open_after(from))
+        .and(open_after(col(start)));
+    in_period.or(covers(start, end, as_of))
+}
+
 /// Rows whose closed day range `[from, to]` (null `to` = ongoing) contains day `d`.
 pub fn covers_day(from: &str, to: &str, d: Expr) -> Expr {
     col(from)

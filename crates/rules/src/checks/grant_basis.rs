@@ -4,14 +4,14 @@
 
 use polars::prelude::*;
 
-use super::facts::{self, covers, instant};
+use super::facts;
 use super::{CheckKind, Context};
 use crate::definition::Rule;
 
 /// The check kind.
 pub const KIND: CheckKind = CheckKind {
     name: "grant_basis",
-    summary: "assignments with basis request that no approved grant request of the same person, system and role backs",
+    summary: "assignments with basis request that no approved grant request of the same person, system and role backs, effective within the period or at as_of",
     params: &[],
     needs: |_| &[],
     outputs: &[
@@ -22,7 +22,6 @@ pub const KIND: CheckKind = CheckKind {
 };
 
 fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
-    let t = instant(ctx.snapshot.as_of);
     let requests = ctx
         .frame("access_requests")
         .with_column(facts::row_ref(ctx.snapshot.table("access_requests")).alias("request_ref"))
@@ -100,7 +99,7 @@ fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
         .filter(
             col("basis")
                 .eq(lit("request"))
-                .and(covers("eff_start", "eff_end", t)),
+                .and(facts::effective_in_review(ctx, "eff_start", "eff_end")),
         )
         .join(
             requests,

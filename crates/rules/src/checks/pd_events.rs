@@ -114,9 +114,35 @@ fn period_events(ctx: &Context<'_>, start: DateTime<Utc>, end: DateTime<Utc>) ->
 }
 
 /// Adds to rows with `system`, `account_id` and `day` the account's `owner`
-/// and `kind`, and the owner's `unit` and `organisation` that day.
+/// and `kind`, and the owner's `unit` and `organisation` that day. Of two
+/// overlapping `employees` rows (DQ-03 keeps both) the one that started last
+/// names the post, so the same inputs always give the same unit.
 fn with_owners(ctx: &Context<'_>, rows: LazyFrame) -> LazyFrame {
-    let rows = rows.join(
+    let rows = with_account_owners(ctx, rows);
+    // The owner's post that day, looked up once per owner-day.
+    let order = || {
+        (
+            [col("valid_from"), col("unit"), col("organisation")],
+            SortMultipleOptions::default().with_nulls_last(false),
+        )
+    };
+    let posts = owner_posts(ctx, rows.clone())
+        .group_by([col("owner"), col("day")])
+        .agg([
+            col("unit").sort_by(order().0, order().1).last(),
+            col("organisation").sort_by(order().0, order().1).last(),
+        ]);
+    rows.join(
+        posts,
+        [col("owner"), col("day")],
+        [col("owner"), col("day")],
+        JoinArgs::new(JoinType::Left),
+    )
+}
+
+/// Adds to rows with `system` and `account_id` the account's `owner` and `kind`.
+fn with_account_owners(ctx: &Context<'_>, rows: LazyFrame) -> LazyFrame {
+    rows.join(
         ctx.frame("accounts").select([
             col("system"),
             col("account_id"),
@@ -126,11 +152,14 @@ fn with_owners(ctx: &Context<'_>, rows: LazyFrame) -> LazyFrame {
         [col("system"), col("account_id")],
         [col("system"), col("account_id")],
         JoinArgs::new(JoinType::Left),
-    );
-    // The owner's post that day, looked up once per owner-day.
-    let posts = rows
-        .clone()
-        .select([col("owner"), col("day")])
+    )
+}
+
+/// Every post (`unit`, `organisation`, `valid_from`) the owner held on each
+/// distinct (`owner`, `day`) of `rows`: one row per covering `employees`
+/// row, so a person whose rows overlap held both posts that day.
+fn owner_posts(ctx: &Context<'_>, rows: LazyFrame) -> LazyFrame {
+    rows.select([col("owner"), col("day")])
         .filter(col("owner").is_not_null())
         .unique(None, UniqueKeepStrategy::Any)
         .join(
@@ -146,10 +175,24 @@ fn with_owners(ctx: &Context<'_>, rows: LazyFrame) -> LazyFrame {
             JoinArgs::new(JoinType::Inner),
         )
         .filter(covers_day("valid_from", "valid_to", col("day")))
-        .group_by([col("owner"), col("day")])
-        .agg([col("unit").first(), col("organisation").first()]);
+        .select([
+            col("owner"),
+            col("day"),
+            col("unit"),
+            col("organisation"),
+            col("valid_from"),
+        ])
+}
+
+/// Adds to rows with `owner` and `day` a `unit` column, one row per unit the
+/// owner was in that day (an event a case of either unit handles is
+/// explained).
+fn with_owner_units(ctx: &Context<'_>, rows: LazyFrame) -> LazyFrame {
+    let units = owner_posts(ctx, rows.clone())
+        .select([col("owner"), col("day"), col("unit")])
+        .unique(None, UniqueKeepStrategy::Any);
     rows.join(
-        posts,
+        units,
         [col("owner"), col("day")],
         [col("owner"), col("day")],
         JoinArgs::new(JoinType::Left),
@@ -173,41 +216,42 @@ pub fn explain(ctx: &Context<'_>, events: LazyFrame) -> LazyFrame {
     let named = col("case_id").eq(col("c_case_id")).fill_null(lit(false));
     let by_owner = col("c_handler").eq(col("owner")).fill_null(lit(false));
     let by_unit = col("c_unit").eq(col("unit")).fill_null(lit(false));
-    let explaining = events
-        .clone()
-        .select([
+    let explaining = with_owner_units(
+        ctx,
+        events.clone().select([
             col("__ev"),
             col("system"),
             col("subject_id"),
             col("case_id"),
             col("owner"),
-            col("unit"),
+            col("day"),
             col("ts"),
-        ])
-        .join(
-            cases,
-            [col("system"), col("subject_id")],
-            [col("system"), col("subject_id")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .filter(
-            col("c_opened")
-                .lt_eq(col("ts"))
-                .and(col("c_closed").is_null().or(col("c_closed").gt(col("ts"))))
-                .and(named.clone().or(by_owner).or(by_unit)),
-        )
-        // Prefer the case the event names; else the smallest id, so that
-        // the same inputs always give the same answer. (A group-wise pick
-        // rather than a sort of every event-case pair.)
-        .group_by([col("__ev")])
-        .agg([
-            col("c_case_id").filter(named).first().alias("named_case"),
-            col("c_case_id").min().alias("any_case"),
-        ])
-        .select([
-            col("__ev"),
-            coalesce(&[col("named_case"), col("any_case")]).alias("case_used"),
-        ]);
+        ]),
+    )
+    .join(
+        cases,
+        [col("system"), col("subject_id")],
+        [col("system"), col("subject_id")],
+        JoinArgs::new(JoinType::Inner),
+    )
+    .filter(
+        col("c_opened")
+            .lt_eq(col("ts"))
+            .and(col("c_closed").is_null().or(col("c_closed").gt(col("ts"))))
+            .and(named.clone().or(by_owner).or(by_unit)),
+    )
+    // Prefer the case the event names; else the smallest id, so that
+    // the same inputs always give the same answer. (A group-wise pick
+    // rather than a sort of every event-case pair.)
+    .group_by([col("__ev")])
+    .agg([
+        col("c_case_id").filter(named).first().alias("named_case"),
+        col("c_case_id").min().alias("any_case"),
+    ])
+    .select([
+        col("__ev"),
+        coalesce(&[col("named_case"), col("any_case")]).alias("case_used"),
+    ]);
     events
         .join(
             explaining,
@@ -322,7 +366,7 @@ fn explained_mask(
     let mut rest = events.select(["__ev", "system", "account_id", "subject_id", "day", "ts"])?;
     rest.with_column(Column::new("__done".into(), mask.clone()))?;
     let rest = rest.lazy().filter(col("__done").not());
-    let by_unit = with_owners(ctx, rest)
+    let by_unit = with_owner_units(ctx, with_account_owners(ctx, rest))
         .join(
             cases,
             [col("system"), col("subject_id")],

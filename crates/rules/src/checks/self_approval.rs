@@ -92,7 +92,10 @@ fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
             col("granted_by")
                 .eq(col("person_id"))
                 .and(col("valid_from").lt_eq(t.clone()))
-                .and(covers("eff_start", "eff_end", t).or(in_period("valid_from"))),
+                .and(
+                    facts::effective_in_review(ctx, "eff_start", "eff_end")
+                        .or(in_period("valid_from")),
+                ),
         )
         .select([
             col("system"),

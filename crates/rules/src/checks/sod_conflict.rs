@@ -48,8 +48,6 @@ fn side(ctx: &Context<'_>, suffix: &str) -> LazyFrame {
 
 fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
     let as_of = instant(ctx.snapshot.as_of);
-    let from = instant(ctx.snapshot.period.start_instant());
-    let to = instant(ctx.snapshot.period.end_instant());
     let pairs = ctx
         .frame("sod_conflicts")
         .with_column(facts::row_ref(ctx.snapshot.table("sod_conflicts")).alias("pair_ref"));
@@ -72,16 +70,7 @@ fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
                 .is_null()
                 .or(col("ov_end").gt(col("ov_start"))),
         )
-        .filter(
-            // Within the period...
-            col("ov_start")
-                .lt(to)
-                .and(col("ov_end").is_null().or(col("ov_end").gt(from)))
-                // ...or at as_of.
-                .or(col("ov_start")
-                    .lt_eq(as_of.clone())
-                    .and(col("ov_end").is_null().or(col("ov_end").gt(as_of.clone())))),
-        )
+        .filter(facts::effective_in_review(ctx, "ov_start", "ov_end"))
         .with_column(
             facts::format(
                 "{}/{} + {}/{}",
