@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use accessaudit_ingest::{isikukood, Snapshot};
 
-use crate::checks::{facts, pd_events, Context};
+use crate::checks::{facts, pd, Context};
 use crate::display;
 use crate::error::RulesError;
 use crate::pseudonym::Pseudonymizer;
@@ -58,10 +58,10 @@ pub fn subject_report(
         rule: "subject-report".into(),
         source,
     };
-    let events = pd_events::events(&ctx).filter(col("subject_id").eq(lit(code.clone())));
+    let events = pd::events(&ctx).filter(col("subject_id").eq(lit(code.clone())));
     let cases_known = snapshot.table("cases").is_some();
     let events = if cases_known {
-        pd_events::explain(&ctx, events)
+        pd::explain(&ctx, events).map_err(wrap)?
     } else {
         events.with_column(lit(NULL).cast(DataType::String).alias("case_used"))
     };

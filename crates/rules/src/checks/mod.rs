@@ -16,6 +16,7 @@ pub(crate) use accessaudit_ingest::engine::collect_streaming;
 
 use crate::definition::Rule;
 use crate::pseudonym::Pseudonymizer;
+use log_slices::log_slices;
 
 mod absence_suspension;
 mod access_events;
@@ -29,8 +30,9 @@ pub mod facts;
 mod grant_basis;
 mod late_fulfilment;
 mod late_termination;
+mod log_slices;
 mod orphan_account;
-pub mod pd_events;
+pub(crate) mod pd;
 mod person_code;
 mod requested_end;
 mod revocation_deadline;
@@ -62,7 +64,7 @@ pub struct Context<'a> {
     /// The language of finding messages (`en` or `et`).
     pub lang: String,
     /// The PD facts, computed by the first rule that needs them.
-    pd_facts: OnceCell<pd_events::PdFacts>,
+    pd_facts: OnceCell<pd::PdFacts>,
     /// Tables read so far (all but the access log), by name.
     frames: std::cell::RefCell<HashMap<String, DataFrame>>,
     /// Told after each slice of the access log that is read.
@@ -121,12 +123,12 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// The PD facts (see [`pd_events::facts`]), computed once.
-    fn pd_facts(&self) -> PolarsResult<&pd_events::PdFacts> {
+    /// The PD facts (see [`pd::facts`]), computed once.
+    fn pd_facts(&self) -> PolarsResult<&pd::PdFacts> {
         if let Some(facts) = self.pd_facts.get() {
             return Ok(facts);
         }
-        let facts = pd_events::facts(self)?;
+        let facts = pd::facts(self)?;
         Ok(self.pd_facts.get_or_init(|| facts))
     }
 
@@ -166,18 +168,11 @@ impl<'a> Context<'a> {
     }
 
     /// Filters that split table `name` into slices read one after another:
-    /// weeks of `ts` for a Parquet access log (its row groups outside a week
-    /// are skipped, so memory holds one week), else the whole table.
+    /// for the access log, the [`log_slices`] of the days it spans; any
+    /// other table whole.
     pub fn slices(&self, name: &str) -> PolarsResult<Vec<Expr>> {
         let whole = vec![lit(true)];
-        let Some(table) = self.snapshot.table(name) else {
-            return Ok(whole);
-        };
-        let parquet = table
-            .files
-            .iter()
-            .all(|f| f.format == accessaudit_ingest::source::Format::Parquet);
-        if name != LOG_TABLE || !parquet {
+        if name != LOG_TABLE || self.snapshot.table(name).is_none() {
             return Ok(whole);
         }
         let Some((first, last)) = self
@@ -187,19 +182,21 @@ impl<'a> Context<'a> {
         else {
             return Ok(whole);
         };
-        let week = chrono::Duration::days(7);
-        let mut out = Vec::new();
-        let mut from = first;
-        while from <= last {
-            let to = from + week;
-            out.push(
-                col("ts")
-                    .gt_eq(facts::instant(from))
-                    .and(col("ts").lt(facts::instant(to))),
-            );
-            from = to;
+        let day = |t: chrono::DateTime<chrono::Utc>| {
+            t.with_timezone(&chrono_tz::Europe::Tallinn).date_naive()
+        };
+        let slices = log_slices(self.snapshot, day(first), day(last));
+        if slices.len() < 2 {
+            return Ok(whole);
         }
-        Ok(out)
+        Ok(slices
+            .into_iter()
+            .map(|s| {
+                col("ts")
+                    .gt_eq(facts::instant(s.start))
+                    .and(col("ts").lt(facts::instant(s.end)))
+            })
+            .collect())
     }
 
     /// The distinct values of `keys` among the rows of table `name` (read

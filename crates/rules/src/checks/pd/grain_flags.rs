@@ -1,0 +1,238 @@
+//! The flags that depend only on an account × subject × day group (owner
+//! absent or gone, subject a colleague, on the watchlist, a relative, of
+//! another municipality), with the tables they look people up in.
+
+use polars::prelude::*;
+
+use crate::checks::facts::covers_day;
+use crate::checks::Context;
+
+/// The tables the grain flags look people up in, read once per audit
+/// rather than once per slice (the subjects' municipalities are millions of
+/// rows), and the lists that say who a grain flag can mark at all.
+pub(super) struct GrainLookups {
+    /// Owners whose employment ended: `owner`, `end_day`.
+    ended: DataFrame,
+    /// Subjects on the watchlist: `subject_id`, `watch_category` (the
+    /// first category that is not `employee`), `watch_employee`.
+    watch: DataFrame,
+    /// Relatives, read both ways: `owner`, `subject_id`, `relation`.
+    relatives: DataFrame,
+    /// `subject_id`, `municipality`.
+    municipality: DataFrame,
+    /// Owners a grain flag can mark: employment ended or some absence.
+    marked_owners: Series,
+    /// Subjects a grain flag can mark: on the watchlist.
+    marked_subjects: Series,
+}
+
+impl GrainLookups {
+    pub(super) fn read(ctx: &Context<'_>) -> PolarsResult<Self> {
+        // Owner's employment ended (no row ongoing).
+        let ended = ctx
+            .frame("employees")
+            .group_by([col("person_id")])
+            .agg([
+                col("valid_to").max().alias("end_day"),
+                col("valid_to").is_null().any(true).alias("open_ended"),
+            ])
+            .filter(col("open_ended").not())
+            .select([col("person_id").alias("owner"), col("end_day")])
+            .collect()?;
+        let watch = ctx
+            .frame("watchlist")
+            .group_by([col("subject_id")])
+            .agg([
+                col("category")
+                    .filter(col("category").neq(lit("employee")))
+                    .sort(SortOptions::default())
+                    .first()
+                    .alias("watch_category"),
+                col("category")
+                    .eq(lit("employee"))
+                    .any(true)
+                    .alias("watch_employee"),
+            ])
+            .collect()?;
+        let ties = ctx.frame("relations");
+        let relatives = concat(
+            [
+                ties.clone().select([
+                    col("person_id").alias("owner"),
+                    col("relative_id").alias("subject_id"),
+                    col("relation"),
+                ]),
+                ties.select([
+                    col("relative_id").alias("owner"),
+                    col("person_id").alias("subject_id"),
+                    col("relation"),
+                ]),
+            ],
+            UnionArgs::default(),
+        )?
+        .group_by([col("owner"), col("subject_id")])
+        .agg([col("relation").first()])
+        .collect()?;
+        let municipality = ctx
+            .frame("subjects")
+            .group_by([col("subject_id")])
+            .agg([col("municipality").first()])
+            .collect()?;
+        let marked_owners = concat(
+            [
+                ended.clone().lazy().select([col("owner")]),
+                ctx.frame("absences")
+                    .select([col("person_id").alias("owner")]),
+            ],
+            UnionArgs::default(),
+        )?
+        .unique(None, UniqueKeepStrategy::Any)
+        .collect()?
+        .column("owner")?
+        .as_materialized_series()
+        .clone();
+        let marked_subjects = watch.column("subject_id")?.as_materialized_series().clone();
+        Ok(GrainLookups {
+            ended,
+            watch,
+            relatives,
+            municipality,
+            marked_owners,
+            marked_subjects,
+        })
+    }
+
+    /// Whether a grain flag may mark a group: true wherever `ended`,
+    /// `absent`, `self_lookup` or a watchlist category may be, or an event
+    /// flag that keeps a group without them is set.
+    pub(super) fn may_flag(&self) -> Expr {
+        let listed = |c: &str, s: &Series| {
+            col(c)
+                .is_in(lit(s.clone()).implode(false), false)
+                .fill_null(lit(false))
+        };
+        col("without_role_events")
+            .gt(lit(0u32))
+            .or(col("after_hours_events").gt(lit(0u32)))
+            .or(col("subject_id").eq(col("owner")).fill_null(lit(false)))
+            .or(listed("owner", &self.marked_owners))
+            .or(listed("subject_id", &self.marked_subjects))
+    }
+}
+
+/// Adds the flags that depend only on (owner, subject, day).
+pub(super) fn with_grain_flags(
+    ctx: &Context<'_>,
+    lookups: &GrainLookups,
+    groups: LazyFrame,
+    subject_flags: bool,
+) -> PolarsResult<LazyFrame> {
+    let left = || JoinArgs::new(JoinType::Left);
+    let ended = lookups.ended.clone().lazy();
+    let watch = lookups.watch.clone().lazy();
+    let relatives = lookups.relatives.clone().lazy();
+    let municipality = lookups.municipality.clone().lazy();
+    // Owner absent that day.
+    let owner_days = groups
+        .clone()
+        .select([col("owner"), col("day")])
+        .unique(None, UniqueKeepStrategy::Any);
+    let absent = owner_days
+        .clone()
+        .join(
+            ctx.frame("absences").select([
+                col("person_id").alias("owner"),
+                col("start_date"),
+                col("end_date"),
+            ]),
+            [col("owner")],
+            [col("owner")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(covers_day("start_date", "end_date", col("day")))
+        .select([col("owner"), col("day")])
+        .unique(None, UniqueKeepStrategy::Any)
+        .with_column(lit(true).alias("absent"));
+    // Subject employed by the agency that day.
+    let subject_days = groups
+        .clone()
+        .select([col("subject_id"), col("day")])
+        .unique(None, UniqueKeepStrategy::Any);
+    let colleague = subject_days
+        .join(
+            ctx.frame("employees")
+                .filter(col("organisation").is_null())
+                .select([
+                    col("person_id").alias("subject_id"),
+                    col("valid_from"),
+                    col("valid_to"),
+                ]),
+            [col("subject_id")],
+            [col("subject_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(covers_day("valid_from", "valid_to", col("day")))
+        .select([col("subject_id"), col("day")])
+        .unique(None, UniqueKeepStrategy::Any)
+        .with_column(lit(true).alias("employed_subject"));
+    let groups = groups
+        .join(ended, [col("owner")], [col("owner")], left())
+        .join(
+            absent,
+            [col("owner"), col("day")],
+            [col("owner"), col("day")],
+            left(),
+        );
+    let none = || lit(NULL).cast(DataType::String);
+    // The same columns in the same order either way, so the two parts concatenate.
+    let groups = if subject_flags {
+        groups
+            .join(
+                colleague,
+                [col("subject_id"), col("day")],
+                [col("subject_id"), col("day")],
+                left(),
+            )
+            .join(watch, [col("subject_id")], [col("subject_id")], left())
+            .join(
+                relatives,
+                [col("owner"), col("subject_id")],
+                [col("owner"), col("subject_id")],
+                left(),
+            )
+            .join(
+                municipality,
+                [col("subject_id")],
+                [col("subject_id")],
+                left(),
+            )
+    } else {
+        groups
+            .with_column(lit(false).alias("employed_subject"))
+            .join(watch, [col("subject_id")], [col("subject_id")], left())
+            .with_column(none().alias("relation"))
+            .with_column(none().alias("municipality"))
+    };
+    Ok(groups.with_columns([
+        col("end_day")
+            .is_not_null()
+            .and(col("day").gt(col("end_day")))
+            .alias("ended"),
+        col("absent").fill_null(lit(false)),
+        col("subject_id")
+            .eq(col("owner"))
+            .fill_null(lit(false))
+            .alias("self_lookup"),
+        col("employed_subject")
+            .fill_null(lit(false))
+            .or(col("watch_employee").fill_null(lit(false)))
+            .alias("colleague"),
+        col("relation").is_not_null().alias("relative"),
+        col("organisation")
+            .is_not_null()
+            .and(col("municipality").is_not_null())
+            .and(col("organisation").neq(col("municipality")))
+            .fill_null(lit(false))
+            .alias("out_of_area"),
+    ]))
+}
