@@ -138,7 +138,7 @@ fn run() -> Result<ExitCode, String> {
     let mut child = Command::new(&binary)
         .env("ACCESSAUDIT_NO_PROGRESS", "1")
         .env("ACCESSAUDIT_STAGE_PEAKS", "1")
-        .env("ACCESSAUDIT_PSEUDONYM_KEY", "bench")
+        .env("ACCESSAUDIT_PSEUDONYM_KEY", "bench-key-of-16-bytes")
         .arg("-q")
         .arg("audit")
         .arg("--data")

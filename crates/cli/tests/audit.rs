@@ -13,7 +13,7 @@ fn repo() -> PathBuf {
 
 fn run(args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_accessaudit"))
-        .env("ACCESSAUDIT_PSEUDONYM_KEY", "test-key")
+        .env("ACCESSAUDIT_PSEUDONYM_KEY", "test-key-of-16-bytes")
         .args(args)
         .current_dir(repo())
         .output()

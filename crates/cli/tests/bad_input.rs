@@ -28,7 +28,7 @@ fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) {
 /// Runs `validate` and returns (exit code, stderr).
 fn validate(dir: &Path, extra: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_accessaudit"))
-        .env("ACCESSAUDIT_PSEUDONYM_KEY", "test-key")
+        .env("ACCESSAUDIT_PSEUDONYM_KEY", "test-key-of-16-bytes")
         .arg("validate")
         .arg("--data")
         .arg(dir)
@@ -216,7 +216,7 @@ fn lenient_rejects_the_row_and_goes_on() {
     let dir = copy_minimal();
     edit(dir.path(), "absences.csv", "2026-07-17", "2026-07-32");
     let out = Command::new(env!("CARGO_BIN_EXE_accessaudit"))
-        .env("ACCESSAUDIT_PSEUDONYM_KEY", "test-key")
+        .env("ACCESSAUDIT_PSEUDONYM_KEY", "test-key-of-16-bytes")
         .args(["validate", "--lenient", "--data"])
         .arg(dir.path())
         .output()

@@ -15,7 +15,7 @@ fn repo() -> PathBuf {
 
 fn audit(data: &Path, out: &Path, extra: &[&str]) {
     let status = Command::new(env!("CARGO_BIN_EXE_accessaudit"))
-        .env("ACCESSAUDIT_PSEUDONYM_KEY", "test-key")
+        .env("ACCESSAUDIT_PSEUDONYM_KEY", "test-key-of-16-bytes")
         .current_dir(repo())
         .arg("audit")
         .arg("--data")

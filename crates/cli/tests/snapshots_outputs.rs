@@ -34,7 +34,7 @@ fn snapshot_dir() -> tempfile::TempDir {
 fn audit(out: &Path) {
     let data = snapshot_dir();
     let status = Command::new(env!("CARGO_BIN_EXE_accessaudit"))
-        .env("ACCESSAUDIT_PSEUDONYM_KEY", "snapshot-key")
+        .env("ACCESSAUDIT_PSEUDONYM_KEY", "snapshot-key-of-16-bytes")
         .arg("audit")
         .arg("--data")
         .arg(data.path())

@@ -50,6 +50,14 @@ pub struct Options {
     pub quarter: quarter::Quarter,
 }
 
+/// Background employees the generator can make: at least one (a unit needs
+/// its head), at most a million (units and their tables are held in memory).
+pub const PERSONS: std::ops::RangeInclusive<usize> = 1..=1_000_000;
+
+/// Access events the generator can aim at: a billion at most (ten times the
+/// largest benchmark), so that no user's day needs more memory than there is.
+pub const EVENTS: std::ops::RangeInclusive<u64> = 0..=1_000_000_000;
+
 /// Progress reports for a terminal.
 #[derive(Debug, Clone, Copy)]
 pub enum Progress {
@@ -97,6 +105,18 @@ pub enum GenerateError {
         /// The cause.
         source: polars::error::PolarsError,
     },
+    /// A size outside what the generator can make (see [`PERSONS`], [`EVENTS`]).
+    #[error("{what} = {value}: the generator makes from {min} to {max} {what}")]
+    Size {
+        /// `persons` or `events`.
+        what: &'static str,
+        /// The size asked for.
+        value: u64,
+        /// The smallest size it makes.
+        min: u64,
+        /// The largest size it makes.
+        max: u64,
+    },
     /// The embedded demo does not have the shape the generator relies on.
     #[error("generator bug: {0}")]
     Internal(String),
@@ -118,6 +138,7 @@ pub fn generate(
     options: &Options,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Generated, GenerateError> {
+    check_sizes(options)?;
     let out = &options.out;
     if out.exists() {
         let empty = std::fs::read_dir(out)
@@ -150,6 +171,29 @@ pub fn generate(
             Err(e)
         }
     }
+}
+
+/// Refuses sizes the generator cannot make, before anything is written.
+fn check_sizes(options: &Options) -> Result<(), GenerateError> {
+    let size = |what, value: u64, min: u64, max: u64| {
+        if (min..=max).contains(&value) {
+            Ok(())
+        } else {
+            Err(GenerateError::Size {
+                what,
+                value,
+                min,
+                max,
+            })
+        }
+    };
+    size(
+        "persons",
+        options.persons as u64,
+        *PERSONS.start() as u64,
+        *PERSONS.end() as u64,
+    )?;
+    size("events", options.events, *EVENTS.start(), *EVENTS.end())
 }
 
 fn generate_into(

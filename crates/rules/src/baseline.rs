@@ -9,6 +9,7 @@ use chrono::DateTime;
 use serde::Serialize;
 
 use crate::finding::{Finding, Status};
+use crate::pseudonym::{is_pseudonym, Pseudonymizer};
 
 /// Why a baseline cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -49,7 +50,12 @@ pub struct Baseline {
 
 impl Baseline {
     /// Reads `DIR/findings.jsonl` (and `DIR/summary.json` for its `as_of`).
-    pub fn load(dir: &Path) -> Result<Self, BaselineError> {
+    ///
+    /// A baseline written with `--reveal-subjects` holds real personal codes;
+    /// unless `pseudonyms` reveals them too, they are turned into pseudonyms
+    /// here (see [`Baseline::hide_subjects`]), so that no code reaches the
+    /// outputs of this run through the baseline's resolved findings.
+    pub fn load(dir: &Path, pseudonyms: &Pseudonymizer) -> Result<Self, BaselineError> {
         let path = dir.join("findings.jsonl");
         let file = path.display().to_string();
         if !path.is_file() {
@@ -75,12 +81,75 @@ impl Baseline {
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .and_then(|v| v["as_of"].as_str().map(str::to_string));
-        Ok(Baseline {
+        let mut baseline = Baseline {
             dir: dir.display().to_string(),
             findings,
             as_of,
-        })
+        };
+        if !pseudonyms.reveals() {
+            baseline.hide_subjects(pseudonyms);
+        }
+        Ok(baseline)
     }
+
+    /// Replaces the real personal codes of data subjects by their
+    /// pseudonyms: in the subject column, and wherever such a code stands in
+    /// a message, the evidence or the reference of any finding (a message
+    /// names its subject). The codes are those of the subject column that
+    /// are not pseudonyms already. Finding ids need no change: they hash the
+    /// pseudonym in both modes.
+    pub fn hide_subjects(&mut self, pseudonyms: &Pseudonymizer) {
+        let codes: HashMap<String, String> = self
+            .findings
+            .values()
+            .filter_map(|f| f.subject.as_deref())
+            .filter(|s| !is_pseudonym(s))
+            .map(|code| (code.to_string(), pseudonyms.pseudonym(code)))
+            .collect();
+        if codes.is_empty() {
+            return;
+        }
+        for f in self.findings.values_mut() {
+            if let Some(subject) = f.subject.as_mut() {
+                if let Some(p) = codes.get(subject.as_str()) {
+                    subject.clone_from(p);
+                }
+            }
+            f.message = replace_codes(&f.message, &codes);
+            f.evidence = replace_codes(&f.evidence, &codes);
+            if let Some(r) = f.reference.as_mut() {
+                *r = replace_codes(r, &codes);
+            }
+        }
+    }
+}
+
+/// Whether `c` continues a code: letters, digits and `-` (foreign codes
+/// such as `LV010101-12345` hold one).
+fn in_code(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-'
+}
+
+/// `text` with each run of code characters that is a key of `codes`
+/// replaced by its value. Runs, not substrings: a code inside a longer number
+/// is another number. A code with other characters is replaced wherever it
+/// stands.
+fn replace_codes(text: &str, codes: &HashMap<String, String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(in_code) {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find(|c: char| !in_code(c)).unwrap_or(rest.len());
+        let word = &rest[..end];
+        out.push_str(codes.get(word).map_or(word, String::as_str));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    for (code, p) in codes.iter().filter(|(c, _)| !c.chars().all(in_code)) {
+        out = out.replace(code.as_str(), p);
+    }
+    out
 }
 
 /// Counts of one comparison group (a rule or a unit).
@@ -179,4 +248,25 @@ pub fn compare(
         comparison.resolved.push(gone);
     }
     comparison
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_replaced_as_whole_words_only() {
+        let codes: HashMap<String, String> = [
+            ("38001010000".to_string(), "S-1".to_string()),
+            ("LV 0101".to_string(), "S-2".to_string()),
+        ]
+        .into();
+        assert_eq!(
+            replace_codes(
+                "looked at 38001010000 (38001010000), not 380010100001; LV 0101.",
+                &codes
+            ),
+            "looked at S-1 (S-1), not 380010100001; S-2."
+        );
+    }
 }

@@ -152,7 +152,11 @@ impl Catalog {
                             ),
                             Some(spec) if !spec.kind.accepts(value.get_ref()) => problem(
                                 value.span(),
-                                format!("parameter {name:?} must be {}", spec.kind.describe()),
+                                format!(
+                                    "parameter {name:?} must be {}, not {}",
+                                    spec.kind.describe(),
+                                    value.get_ref()
+                                ),
                             ),
                             Some(_) => {}
                         }
@@ -164,6 +168,18 @@ impl Catalog {
                                 format!("parameter {:?} has no default in [params]", spec.name),
                             );
                         }
+                    }
+                    // The finding id hashes the grain: without one, every
+                    // finding of the rule would share one id.
+                    if parsed.grain.get_ref().is_empty() {
+                        problem(
+                            parsed.grain.span(),
+                            format!(
+                                "grain is empty: name the columns of {} that identify one finding ({})",
+                                kind.name,
+                                kind.outputs.join(", ")
+                            ),
+                        );
                     }
                     for column in parsed.grain.get_ref() {
                         if !kind.outputs.contains(&column.as_str()) {

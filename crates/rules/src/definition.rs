@@ -137,35 +137,92 @@ impl Rule {
     }
 }
 
+/// A parameter a check asked its rule for is missing or of another type.
+///
+/// The loader checks every parameter against its check kind's declaration,
+/// so this means a rule was built around the loader; it is an error rather
+/// than a default so that such a rule cannot run with a value nobody chose.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("rule {rule}: parameter {name:?} is missing or is not {expected}")]
+pub struct ParamError {
+    /// The rule's id.
+    pub rule: String,
+    /// The parameter.
+    pub name: String,
+    /// The type the check asked for.
+    pub expected: &'static str,
+}
+
+impl From<ParamError> for polars::prelude::PolarsError {
+    fn from(e: ParamError) -> Self {
+        polars::prelude::PolarsError::ComputeError(e.to_string().into())
+    }
+}
+
 impl Rule {
-    /// An integer parameter (the loader has checked its presence and type).
-    pub fn int(&self, name: &str) -> i64 {
+    fn param<T>(
+        &self,
+        name: &str,
+        expected: &'static str,
+        read: impl FnOnce(&ParamValue) -> Option<T>,
+    ) -> Result<T, ParamError> {
         self.params
             .get(name)
-            .and_then(ParamValue::as_integer)
-            .unwrap_or_default()
+            .and_then(read)
+            .ok_or_else(|| ParamError {
+                rule: self.id.clone(),
+                name: name.to_string(),
+                expected,
+            })
+    }
+
+    /// An integer parameter.
+    pub fn int(&self, name: &str) -> Result<i64, ParamError> {
+        self.param(name, "a whole number", ParamValue::as_integer)
+    }
+
+    /// A count of working days (the loader bounds it, see
+    /// [`crate::checks::ParamKind::WORKING_DAYS`]).
+    pub fn working_days(&self, name: &str) -> Result<u32, ParamError> {
+        self.param(name, "a whole number of working days", |v| {
+            v.as_integer().and_then(|i| u32::try_from(i).ok())
+        })
+    }
+
+    /// A number parameter, whole or not.
+    pub fn number(&self, name: &str) -> Result<f64, ParamError> {
+        self.param(name, "a number", |v| {
+            v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
+        })
     }
 
     /// A list-of-words parameter.
-    pub fn words(&self, name: &str) -> Vec<String> {
-        self.params
-            .get(name)
-            .and_then(ParamValue::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
+    pub fn words(&self, name: &str) -> Result<Vec<String>, ParamError> {
+        self.param(name, "a list of strings", |v| {
+            v.as_array()?
+                .iter()
+                .map(|w| w.as_str().map(str::to_string))
+                .collect()
+        })
     }
 
     /// A text parameter.
-    pub fn text(&self, name: &str) -> String {
-        self.params
-            .get(name)
-            .and_then(ParamValue::as_str)
-            .unwrap_or_default()
-            .to_string()
+    pub fn text(&self, name: &str) -> Result<String, ParamError> {
+        self.param(name, "a string", |v| v.as_str().map(str::to_string))
+    }
+
+    /// A severity parameter.
+    pub fn severity_param(&self, name: &str) -> Result<Severity, ParamError> {
+        self.param(name, "a severity", |v| v.as_str().and_then(Severity::parse))
+    }
+
+    /// An optional severity parameter: `None` when the rule leaves it out.
+    pub fn optional_severity_param(&self, name: &str) -> Result<Option<Severity>, ParamError> {
+        if self.params.contains_key(name) {
+            self.severity_param(name).map(Some)
+        } else {
+            Ok(None)
+        }
     }
 }
 

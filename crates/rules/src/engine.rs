@@ -425,8 +425,12 @@ fn to_findings(rule: &Rule, ctx: &Context<'_>, rows: &DataFrame) -> PolarsResult
             values.insert(name.as_str(), text);
         }
         // Data subjects appear only as pseudonyms: in the column, in the
-        // message, and in the hash behind the finding id.
+        // message, and in the hash behind the finding id, which hashes the
+        // pseudonym even when codes are shown, so that ids (and a baseline
+        // comparison) do not depend on --reveal-subjects.
+        let mut pseudonym = None;
         if let Some(Some(code)) = values.get("subject") {
+            pseudonym = Some(pseudonyms.pseudonym(code));
             let label = pseudonyms.label(code);
             values.insert("subject", Some(label));
         }
@@ -446,13 +450,19 @@ fn to_findings(rule: &Rule, ctx: &Context<'_>, rows: &DataFrame) -> PolarsResult
         let grain: Vec<Option<&str>> = rule
             .grain
             .iter()
-            .map(|g| values.get(g.as_str()).and_then(|v| v.as_deref()))
+            .map(|g| match (g.as_str(), &pseudonym) {
+                ("subject", Some(p)) => Some(p.as_str()),
+                _ => values.get(g.as_str()).and_then(|v| v.as_deref()),
+            })
             .collect();
-        let severity = values
-            .get("severity")
-            .and_then(|v| v.as_deref())
-            .and_then(Severity::parse)
-            .unwrap_or(rule.severity);
+        // A check writes a severity only from a severity parameter, which
+        // the loader has checked; a word that is not one is an error, never
+        // the rule's default in disguise.
+        let severity = match values.get("severity").and_then(|v| v.as_deref()) {
+            None => rule.severity,
+            Some(word) => Severity::parse(word)
+                .ok_or_else(|| polars_err!(ComputeError: "severity {word:?} is not a severity"))?,
+        };
         let mut finding = Finding {
             finding_id: finding_id(&rule.id, &grain),
             rule_id: rule.id.clone(),

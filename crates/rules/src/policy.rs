@@ -84,9 +84,10 @@ impl Catalog {
                     Some(spec) if !spec.kind.accepts(value.get_ref()) => problems.push(problem(
                         line,
                         format!(
-                            "parameter {name:?} of {} must be {}",
+                            "parameter {name:?} of {} must be {}, not {}",
                             rule.id,
-                            spec.kind.describe()
+                            spec.kind.describe(),
+                            value.get_ref()
                         ),
                     )),
                     Some(_) => {

@@ -150,3 +150,155 @@ fn an_estonian_message_keeps_the_placeholders_and_its_phrases_are_usable() {
     let p = problems(&[("DQ-01.toml", &missing)]);
     assert!(p.iter().any(|m| m.contains("message")), "{p:?}");
 }
+
+/// The problems of applying `policy` (named `policy.toml`) to the built-in
+/// catalogue.
+fn policy_problems(policy: &str) -> Vec<String> {
+    match Catalog::builtin()
+        .expect("valid")
+        .with_policy("policy.toml", policy)
+    {
+        Err(RulesError::Definitions { problems }) => {
+            problems.iter().map(|p| p.to_string()).collect()
+        }
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => Vec::new(),
+    }
+}
+
+/// A built-in rule file's text, with `from` replaced by `to`.
+fn rule_file(id: &str, from: &str, to: &str) -> String {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../rules/{id}.toml"));
+    let text = std::fs::read_to_string(path).expect("rule file");
+    assert!(text.contains(from), "{from:?} not in {id}.toml");
+    text.replacen(from, to, 1)
+}
+
+#[test]
+fn a_policy_parameter_of_2_pow_32_days_is_a_load_error_naming_line_and_value() {
+    // It used to overflow the date arithmetic ("DateTime - TimeDelta
+    // overflowed") when the rule ran.
+    let p = policy_problems(
+        "[rules.ACC-07]\nparams = { dormant_days = 4294967296 }\n\n[rules.DQ-04]\nparams = { stale_days = 4294967296 }\n",
+    );
+    assert_eq!(
+        p,
+        [
+            "policy.toml:2: parameter \"dormant_days\" of ACC-07 must be a whole number of days from 0 to 36500, not 4294967296",
+            "policy.toml:5: parameter \"stale_days\" of DQ-04 must be a whole number of days from 0 to 36500, not 4294967296",
+        ]
+    );
+}
+
+#[test]
+fn a_negative_policy_parameter_is_a_load_error() {
+    // dormant_days = -1 used to make every account dormant.
+    let p = policy_problems("[rules.ACC-07]\nparams = { dormant_days = -1 }\n");
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("policy.toml:2: parameter \"dormant_days\" of ACC-07")
+            && p[0].ends_with(", not -1"),
+        "{p:?}"
+    );
+    let p = policy_problems("[rules.TIME-06]\nparams = { fulfilment_working_days = -3 }\n");
+    assert!(
+        p.len() == 1 && p[0].contains("working days from 0 to"),
+        "{p:?}"
+    );
+    let p = policy_problems("[rules.PD-09]\nparams = { bulk_mad_factor = nan }\n");
+    assert!(p.len() == 1 && p[0].ends_with(", not nan"), "{p:?}");
+    let p = policy_problems("[rules.PD-09]\nparams = { bulk_distinct_subjects_per_day = 0 }\n");
+    assert_eq!(p.len(), 1, "{p:?}");
+}
+
+#[test]
+fn an_unknown_word_in_a_severity_parameter_is_a_load_error() {
+    // It used to be ignored silently: the rule kept its own severity.
+    let p = policy_problems("[rules.ACC-01]\nparams = { personal_data_severity = \"extreme\" }\n");
+    assert_eq!(
+        p,
+        ["policy.toml:2: parameter \"personal_data_severity\" of ACC-01 must be one of critical, high, medium, low, info, not \"extreme\""]
+    );
+    let bad = rule_file(
+        "TIME-01",
+        "escalated_severity = \"critical\"",
+        "escalated_severity = \"urgent\"",
+    );
+    let p = problems(&[("TIME-01.toml", &bad)]);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].contains("parameter \"escalated_severity\" must be one of critical")
+            && p[0].ends_with("not \"urgent\""),
+        "{p:?}"
+    );
+    assert!(policy_problems(
+        "[rules.ACC-01]\nparams = { personal_data_severity = \"critical\" }\n"
+    )
+    .is_empty());
+}
+
+#[test]
+fn a_severity_that_is_not_a_severity_is_a_load_error_with_file_and_line() {
+    let p = policy_problems("[rules.ACC-01]\nseverity = \"hihg\"\n");
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("policy.toml:2: unknown severity \"hihg\""),
+        "{p:?}"
+    );
+    let bad = rule_file("ACC-07", "severity = \"low\"", "severity = \"hihg\"");
+    let p = problems(&[("ACC-07.toml", &bad)]);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("ACC-07.toml:5: unknown severity \"hihg\""),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn a_rule_file_parameter_out_of_range_names_file_line_and_value() {
+    let bad = rule_file("ACC-07", "dormant_days = 90", "dormant_days = 4294967296");
+    let p = problems(&[("ACC-07.toml", &bad)]);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("ACC-07.toml:")
+            && p[0].contains("parameter \"dormant_days\" must be a whole number of days")
+            && p[0].ends_with("not 4294967296"),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn an_empty_grain_is_a_load_error() {
+    // `grain = []` gave every finding of the rule one finding_id.
+    let bad = GOOD.replace("grain = [\"ref\"]", "grain = []");
+    let p = problems(&[("DQ-01.toml", &bad)]);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].starts_with("DQ-01.toml:9: grain is empty"), "{p:?}");
+}
+
+#[test]
+fn a_rule_parameter_is_never_defaulted() {
+    let catalog = Catalog::builtin().expect("valid");
+    let mut rule = catalog.get("ACC-07").expect("ACC-07").clone();
+    assert_eq!(rule.int("dormant_days").expect("declared"), 90);
+    rule.params.clear();
+    let err = rule
+        .int("dormant_days")
+        .expect_err("missing is an error, not 0");
+    assert!(err.to_string().contains("ACC-07") && err.to_string().contains("dormant_days"));
+    assert!(rule.text("condition").is_err());
+    assert!(rule.words("suspend_absence_kinds").is_err());
+    assert!(rule.number("bulk_mad_factor").is_err());
+    assert!(rule.severity_param("personal_data_severity").is_err());
+    assert_eq!(
+        rule.optional_severity_param("unexplained_severity").ok(),
+        Some(None)
+    );
+    rule.params
+        .insert("dormant_days".into(), toml::Value::String("ninety".into()));
+    assert!(
+        rule.int("dormant_days").is_err(),
+        "a mistyped value is an error too"
+    );
+}

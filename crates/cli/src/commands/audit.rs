@@ -40,11 +40,11 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         )?),
         None => None,
     };
+    let pseudonyms = pseudonyms(&args.subjects)?;
     let baseline = match &args.baseline {
-        Some(dir) => Some(Baseline::load(dir)?),
+        Some(dir) => Some(Baseline::load(dir, &pseudonyms)?),
         None => None,
     };
-    let pseudonyms = pseudonyms(&args.subjects)?;
     let bar = Bar::new("audit");
     bar.stage("loading tables");
     let meter = Meter::start();

@@ -19,12 +19,12 @@ pub const KIND: CheckKind = CheckKind {
         },
         ParamSpec {
             name: "long_absence_days",
-            kind: ParamKind::Integer,
+            kind: ParamKind::DAYS,
             optional: false,
         },
         ParamSpec {
             name: "suspension_grace_working_days",
-            kind: ParamKind::Integer,
+            kind: ParamKind::WORKING_DAYS,
             optional: false,
         },
     ],
@@ -38,8 +38,8 @@ pub const KIND: CheckKind = CheckKind {
 };
 
 fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
-    let kinds = Series::new("kinds".into(), rule.words("suspend_absence_kinds"));
-    let long = rule.int("long_absence_days");
+    let kinds = Series::new("kinds".into(), rule.words("suspend_absence_kinds")?);
+    let long = rule.int("long_absence_days")?;
     let absences = ctx
         .frame("absences")
         .with_column(facts::row_ref(ctx.snapshot.table("absences")).alias("absence_ref"))
@@ -74,7 +74,7 @@ fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
             [col("person_id")],
             JoinArgs::new(JoinType::Inner),
         );
-    let grace = rule.int("suspension_grace_working_days").max(0) as u32;
+    let grace = rule.working_days("suspension_grace_working_days")?;
     let late = facts::late_rights(
         ctx,
         rights,

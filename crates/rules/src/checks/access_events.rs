@@ -35,7 +35,7 @@ pub const KIND: CheckKind = CheckKind {
         },
         ParamSpec {
             name: "unexplained_severity",
-            kind: ParamKind::Text,
+            kind: ParamKind::Severity,
             optional: true,
         },
         ParamSpec {
@@ -55,7 +55,9 @@ pub const KIND: CheckKind = CheckKind {
 };
 
 fn needs(rule: &Rule) -> &'static [&'static str] {
-    match rule.text("condition").as_str() {
+    // An unreadable condition fails the evaluation itself; the access log
+    // is what every condition needs.
+    match rule.text("condition").as_deref().unwrap_or_default() {
         "unexplained" | "colleague_unexplained" | "export_unexplained" => &["access_log", "cases"],
         "relative_unexplained" => &["access_log", "cases", "relations"],
         "out_of_area_unexplained" => &["access_log", "cases", "subjects"],
@@ -90,14 +92,12 @@ fn clock(ts: Expr) -> Expr {
 }
 
 fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
-    let (flag, filter) = condition(&rule.text("condition"));
-    let severe = rule.text("unexplained_severity");
-    let severity = if severe.is_empty() {
-        lit(rule.severity.as_str())
-    } else {
-        when(col("has_cases").and(col("unexplained_events").gt(lit(0))))
-            .then(lit(severe))
-            .otherwise(lit(rule.severity.as_str()))
+    let (flag, filter) = condition(&rule.text("condition")?);
+    let severity = match rule.optional_severity_param("unexplained_severity")? {
+        None => lit(rule.severity.as_str()),
+        Some(severe) => when(col("has_cases").and(col("unexplained_events").gt(lit(0))))
+            .then(lit(severe.as_str()))
+            .otherwise(lit(rule.severity.as_str())),
     };
     let groups = ctx.pd_groups()?.lazy().filter(filter);
     let rows = super::facts::with_people(ctx, groups.with_column(col("owner").alias("person_id")))

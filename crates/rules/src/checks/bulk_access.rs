@@ -15,17 +15,28 @@ pub const KIND: CheckKind = CheckKind {
     params: &[
         ParamSpec {
             name: "bulk_distinct_subjects_per_day",
-            kind: ParamKind::Integer,
+            kind: ParamKind::Integer {
+                min: 1,
+                max: 1_000_000,
+                unit: "subjects",
+            },
             optional: false,
         },
         ParamSpec {
             name: "bulk_min_peers",
-            kind: ParamKind::Integer,
+            kind: ParamKind::Integer {
+                min: 1,
+                max: 100_000,
+                unit: "accounts",
+            },
             optional: false,
         },
         ParamSpec {
             name: "bulk_mad_factor",
-            kind: ParamKind::Number,
+            kind: ParamKind::Number {
+                min: 0.0,
+                max: 1_000.0,
+            },
             optional: false,
         },
     ],
@@ -45,17 +56,10 @@ fn one_decimal(x: Expr) -> Expr {
         / lit(10.0)
 }
 
-fn number(rule: &Rule, name: &str) -> f64 {
-    rule.params
-        .get(name)
-        .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
-        .unwrap_or_default()
-}
-
 fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
-    let limit = rule.int("bulk_distinct_subjects_per_day");
-    let min_peers = rule.int("bulk_min_peers");
-    let factor = number(rule, "bulk_mad_factor");
+    let limit = rule.int("bulk_distinct_subjects_per_day")?;
+    let min_peers = rule.int("bulk_min_peers")?;
+    let factor = rule.number("bulk_mad_factor")?;
     let per_account = ctx.pd_account_days()?.lazy().select([
         col("system"),
         col("account_id"),

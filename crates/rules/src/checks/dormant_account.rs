@@ -13,7 +13,7 @@ pub const KIND: CheckKind = CheckKind {
     summary: "open, unsuspended personal accounts whose last login (or creation) is more than dormant_days before as_of",
     params: &[ParamSpec {
         name: "dormant_days",
-        kind: ParamKind::Integer,
+        kind: ParamKind::DAYS,
         optional: false,
     }],
     needs: |_| &[],
@@ -26,8 +26,13 @@ pub const KIND: CheckKind = CheckKind {
 
 fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
     let t = instant(ctx.snapshot.as_of);
-    let days = rule.int("dormant_days");
-    let limit = ctx.snapshot.as_of - chrono::Duration::days(days);
+    let days = rule.int("dormant_days")?;
+    // The loader bounds the days; checked all the same, as no value may panic.
+    let limit = chrono::Duration::try_days(days)
+        .and_then(|d| ctx.snapshot.as_of.checked_sub_signed(d))
+        .ok_or_else(
+            || polars_err!(ComputeError: "dormant_days = {days} reaches outside the calendar"),
+        )?;
     let rows = ctx
         .frame("accounts")
         .with_column(facts::row_ref(ctx.snapshot.table("accounts")).alias("evidence"))

@@ -41,7 +41,7 @@ fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
         ])?;
         return Ok(empty.lazy());
     };
-    let filter = match rule.text("condition").as_str() {
+    let filter = match rule.text("condition")?.as_str() {
         "expired" => col("expired"),
         _ => col("expired").not().and(col("matched").eq(lit(0u32))),
     };

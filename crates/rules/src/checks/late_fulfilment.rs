@@ -18,7 +18,7 @@ pub const KIND: CheckKind = CheckKind {
     summary: "approved grant and create_account requests executed after the fulfilment_working_days-th working day after approval, or not yet",
     params: &[ParamSpec {
         name: "fulfilment_working_days",
-        kind: ParamKind::Integer,
+        kind: ParamKind::WORKING_DAYS,
         optional: false,
     }],
     needs: |_| &[],
@@ -33,7 +33,7 @@ fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
     let as_of = instant(ctx.snapshot.as_of);
     let period_start = instant(ctx.snapshot.period.start_instant());
     let cal = &ctx.snapshot.calendar;
-    let n = rule.int("fulfilment_working_days").max(0) as u32;
+    let n = rule.working_days("fulfilment_working_days")?;
     let requests = ctx
         .frame("access_requests")
         .with_column(facts::row_ref(ctx.snapshot.table("access_requests")).alias("request_ref"))

@@ -14,12 +14,12 @@ pub const KIND: CheckKind = CheckKind {
     params: &[
         ParamSpec {
             name: "termination_grace_working_days",
-            kind: ParamKind::Integer,
+            kind: ParamKind::WORKING_DAYS,
             optional: false,
         },
         ParamSpec {
             name: "escalated_severity",
-            kind: ParamKind::Text,
+            kind: ParamKind::Severity,
             optional: false,
         },
     ],
@@ -61,7 +61,7 @@ fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
             polars::lazy::dsl::min_horizontal([col("closed_at"), col("suspended_from")])?
                 .alias("eff_end"),
         ]);
-    let grace = rule.int("termination_grace_working_days").max(0) as u32;
+    let grace = rule.working_days("termination_grace_working_days")?;
     let late = facts::late_rights(ctx, accounts, col("end_day"), grace, None)
         .with_column(end_of_day(col("end_day")).alias("ended_at"));
     let keys = || [col("system"), col("account_id")];
@@ -172,7 +172,7 @@ fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
             col("late_end").alias("last_seen"),
             col("account_ref").alias("evidence"),
             when(col("escalate"))
-                .then(lit(rule.text("escalated_severity")))
+                .then(lit(rule.severity_param("escalated_severity")?.as_str()))
                 .otherwise(lit(rule.severity.as_str()))
                 .alias("severity"),
         ]))

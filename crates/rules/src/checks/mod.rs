@@ -254,47 +254,87 @@ impl<'a> Context<'a> {
     }
 }
 
-/// The type a parameter must have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The type a parameter must have, with the range a value may take: a
+/// value outside it is a load error, never a panic or a silently odd audit
+/// (a negative or astronomically large number of days, say).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ParamKind {
-    /// A whole number.
-    Integer,
+    /// A whole number from `min` to `max` (both included), counted in `unit`.
+    Integer {
+        /// The smallest value allowed.
+        min: i64,
+        /// The largest value allowed.
+        max: i64,
+        /// What it counts, for messages (`days`, `working days`, ...).
+        unit: &'static str,
+    },
     /// A list of words.
     Words,
-    /// One word or sentence.
-    Text,
-    /// A number, whole or not.
-    Number,
+    /// A finite number, whole or not, from `min` to `max`.
+    Number {
+        /// The smallest value allowed.
+        min: f64,
+        /// The largest value allowed.
+        max: f64,
+    },
     /// One of the listed words.
     Choice(&'static [&'static str]),
     /// A span of the day, `HH:MM-HH:MM`.
     Hours,
+    /// A severity word (`critical`, `high`, `medium`, `low`, `info`).
+    Severity,
 }
 
 impl ParamKind {
-    /// Whether `value` has this type.
+    /// Calendar days: a century at most, so that date arithmetic cannot
+    /// overflow and a typo of a few zeros is caught.
+    pub const DAYS: ParamKind = ParamKind::Integer {
+        min: 0,
+        max: 36_500,
+        unit: "days",
+    };
+
+    /// Working days of a grace or deadline: about ten years at most (each
+    /// is counted day by day through the calendar).
+    pub const WORKING_DAYS: ParamKind = ParamKind::Integer {
+        min: 0,
+        max: 2_500,
+        unit: "working days",
+    };
+
+    /// Whether `value` has this type and lies in its range.
     pub fn accepts(self, value: &toml::Value) -> bool {
         match self {
-            ParamKind::Integer => value.is_integer(),
-            ParamKind::Text => value.is_str(),
+            ParamKind::Integer { min, max, .. } => {
+                value.as_integer().is_some_and(|v| (min..=max).contains(&v))
+            }
             ParamKind::Words => value
                 .as_array()
                 .is_some_and(|a| a.iter().all(toml::Value::is_str)),
-            ParamKind::Number => value.is_integer() || value.is_float(),
+            ParamKind::Number { min, max } => value
+                .as_float()
+                .or_else(|| value.as_integer().map(|i| i as f64))
+                // NaN fails both comparisons, so `nan` is refused too.
+                .is_some_and(|v| v >= min && v <= max),
             ParamKind::Choice(words) => value.as_str().is_some_and(|v| words.contains(&v)),
             ParamKind::Hours => value.as_str().and_then(parse_working_hours).is_some(),
+            ParamKind::Severity => value
+                .as_str()
+                .is_some_and(|v| crate::severity::Severity::parse(v).is_some()),
         }
     }
 
     /// The type's name for messages.
     pub fn describe(self) -> String {
         match self {
-            ParamKind::Integer => "a whole number".into(),
-            ParamKind::Text => "a string".into(),
+            ParamKind::Integer { min, max, unit } => {
+                format!("a whole number of {unit} from {min} to {max}")
+            }
             ParamKind::Words => "a list of strings".into(),
-            ParamKind::Number => "a number".into(),
+            ParamKind::Number { min, max } => format!("a number from {min} to {max}"),
             ParamKind::Choice(words) => format!("one of {}", words.join(", ")),
             ParamKind::Hours => "a span of the day such as \"07:00-19:00\"".into(),
+            ParamKind::Severity => "one of critical, high, medium, low, info".into(),
         }
     }
 }

@@ -14,7 +14,7 @@ pub const KIND: CheckKind = CheckKind {
     summary: "approved revoke, suspend and close_account requests whose right or account is still effective after the revocation_working_days-th working day after approval",
     params: &[ParamSpec {
         name: "revocation_working_days",
-        kind: ParamKind::Integer,
+        kind: ParamKind::WORKING_DAYS,
         optional: false,
     }],
     needs: |_| &[],
@@ -110,7 +110,7 @@ fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
             col("eff_start"),
             col("eff_end"),
         ]);
-    let n = rule.int("revocation_working_days").max(0) as u32;
+    let n = rule.working_days("revocation_working_days")?;
     let candidates = concat([roles, accounts], UnionArgs::default())?
         // A right granted anew after the deadline is another request's matter.
         .filter(col("eff_start").lt_eq(col("approved_at")));

@@ -17,7 +17,7 @@ pub const KIND: CheckKind = CheckKind {
     summary: "access_log or accounts.last_login_at older than stale_days before the end of the period, or working days of the period without any access event",
     params: &[ParamSpec {
         name: "stale_days",
-        kind: ParamKind::Integer,
+        kind: ParamKind::DAYS,
         optional: false,
     }],
     needs: |_| &["access_log"],
@@ -42,10 +42,15 @@ fn latest(lf: LazyFrame, column: &str) -> PolarsResult<Option<DateTime<Utc>>> {
 
 fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
     let snap = ctx.snapshot;
-    let stale_days = rule.int("stale_days");
+    let stale_days = rule.int("stale_days")?;
     // The end the exports must reach: the end of the period, or as_of if earlier.
     let end = snap.period.end_instant().min(snap.as_of);
-    let limit = end - Duration::days(stale_days);
+    // The loader bounds the days; checked all the same, as no value may panic.
+    let limit = Duration::try_days(stale_days)
+        .and_then(|d| end.checked_sub_signed(d))
+        .ok_or_else(
+            || polars_err!(ComputeError: "stale_days = {stale_days} reaches outside the calendar"),
+        )?;
     let end_day = snap.period.to.min(snap.as_of_day());
     let show = |t: DateTime<Utc>| {
         t.with_timezone(&chrono_tz::Europe::Tallinn)

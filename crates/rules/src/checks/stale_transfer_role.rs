@@ -13,7 +13,7 @@ pub const KIND: CheckKind = CheckKind {
     summary: "roles justified only by the old position still effective transfer_grace_working_days after the first day in the new one",
     params: &[ParamSpec {
         name: "transfer_grace_working_days",
-        kind: ParamKind::Integer,
+        kind: ParamKind::WORKING_DAYS,
         optional: false,
     }],
     needs: |_| &[],
@@ -90,7 +90,7 @@ fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
                 .fill_null(lit(false))
                 .and(col("by_new").fill_null(lit(false)).not()),
         );
-    let grace = rule.int("transfer_grace_working_days").max(0) as u32;
+    let grace = rule.working_days("transfer_grace_working_days")?;
     let late = facts::late_rights(ctx, candidates, col("first_day"), grace, None)
         // One finding per assignment: the earliest transfer that made it stale.
         .sort(["first_day"], SortMultipleOptions::default())

@@ -15,7 +15,7 @@ pub const KIND: CheckKind = CheckKind {
     summary: "basis-substitution assignments still effective after the earlier of the order's end and the absence's end, beyond substitution_grace_working_days",
     params: &[ParamSpec {
         name: "substitution_grace_working_days",
-        kind: ParamKind::Integer,
+        kind: ParamKind::WORKING_DAYS,
         optional: false,
     }],
     needs: |_| &[],
@@ -55,7 +55,7 @@ fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
                 .otherwise(facts::format("the end of order {}", vec![col("basis_ref")]))
                 .alias("due_what"),
         ]);
-    let grace = rule.int("substitution_grace_working_days").max(0) as u32;
+    let grace = rule.working_days("substitution_grace_working_days")?;
     let late = facts::late_rights(ctx, rows, col("due_day"), grace, None);
     Ok(facts::with_people(ctx, late)
         .sort(["assignment_id"], SortMultipleOptions::default())

@@ -13,7 +13,7 @@ pub const KIND: CheckKind = CheckKind {
     summary: "roles effective at as_of that neither a duty of the holder's position nor a substitution order justifies",
     params: &[ParamSpec {
         name: "personal_data_severity",
-        kind: ParamKind::Text,
+        kind: ParamKind::Severity,
         optional: false,
     }],
     needs: |_| &[],
@@ -86,7 +86,7 @@ fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
                 .alias("positions"),
         ]);
     let anti = || JoinArgs::new(JoinType::Anti);
-    let severe = rule.text("personal_data_severity");
+    let severe = rule.severity_param("personal_data_severity")?;
     let rows = facts::rights(ctx)
         .filter(
             col("kind")
@@ -127,7 +127,7 @@ fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
             facts::join_texts(vec![col("assignment_ref"), col("account_ref")], " ")
                 .alias("evidence"),
             when(col("personal_data").fill_null(lit(false)))
-                .then(lit(severe))
+                .then(lit(severe.as_str()))
                 .otherwise(lit(rule.severity.as_str()))
                 .alias("severity"),
         ]))
