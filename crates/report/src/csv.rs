@@ -59,7 +59,7 @@ impl Delimiter {
     }
 }
 
-/// A cell as written between commas (see [`cell_in`]).
+/// A cell as written between commas: formula-safe and quoted as needed.
 pub fn cell(value: &str) -> String {
     cell_in(value, Delimiter::Comma)
 }
@@ -67,7 +67,7 @@ pub fn cell(value: &str) -> String {
 /// A cell as written: a leading `'` defuses `=`, `+`, `-`, `@`, tab and CR,
 /// and the cell is quoted when it holds the separator, a quote or a line
 /// break.
-pub fn cell_in(value: &str, delimiter: Delimiter) -> String {
+pub(crate) fn cell_in(value: &str, delimiter: Delimiter) -> String {
     let defused = match value.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
         _ => value.to_string(),

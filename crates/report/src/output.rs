@@ -144,7 +144,7 @@ const STAGING_PREFIX: &str = ".accessaudit-staging-";
 /// that holds it is replaced whole by the next run; a non-empty folder without
 /// it is never touched. Written last, so a staging folder that holds it is
 /// complete.
-pub const MARKER: &str = ".accessaudit";
+pub(crate) const MARKER: &str = ".accessaudit";
 
 /// What the marker file says, for a person who finds it.
 const MARKER_TEXT: &str = "This folder was written by accessaudit. The next `accessaudit audit` into it\nreplaces the whole folder: keep nothing else here.\n";
