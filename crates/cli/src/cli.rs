@@ -69,7 +69,8 @@ pub struct AuditArgs {
     /// entry expires.
     #[arg(long, value_name = "FILE")]
     pub exceptions: Option<PathBuf>,
-    /// The folder to write findings.csv into (created owner-only).
+    /// The output folder (owner-only). It is replaced as a whole by each run:
+    /// a folder holding files accessaudit did not write is refused.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Output formats, comma-separated: html, csv (findings.csv and the
@@ -85,6 +86,11 @@ pub struct AuditArgs {
     /// Language of the report and of the finding messages: en or et.
     #[arg(long, value_name = "LANG", default_value = "en")]
     pub lang: Lang,
+    /// The cell separator of findings.csv and the review worksheets: `,`,
+    /// `;` or `tab`. Without it findings.csv has `,` and the worksheets `;`
+    /// under --lang et (Estonian Excel's list separator), else `,`.
+    #[arg(long, value_name = "SEP")]
+    pub csv_delimiter: Option<String>,
     /// Exit 1 when a finding is at or above this severity
     /// (critical, high, medium, low, info). Without it the exit code ignores findings.
     #[arg(long, value_name = "SEVERITY")]

@@ -200,6 +200,7 @@ fn findings_csv_has_the_contract_columns_a_bom_and_owner_only_permissions() {
     assert_eq!(
         leftovers,
         [
+            ".accessaudit",
             "findings.csv",
             "findings.jsonl",
             "findings.parquet",

@@ -1,20 +1,78 @@
-//! `findings.csv`: the findings columns in contract order, UTF-8 with a BOM
-//! so spreadsheets show Estonian letters, and cells that a spreadsheet would
-//! run as formulas defused.
+//! `findings.csv` and the review worksheets: the findings columns in
+//! contract order, UTF-8 with a BOM so spreadsheets show Estonian letters,
+//! cells that a spreadsheet would run as formulas defused, and the cell
+//! separator the reader's spreadsheet expects.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use accessaudit_rules::finding::COLUMNS;
 use accessaudit_rules::Finding;
+use sha2::{Digest, Sha256};
+
+use crate::output::OutputError;
+
+/// The character between the cells of a CSV file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delimiter {
+    /// `,`: what tools and English spreadsheets read.
+    Comma,
+    /// `;`: the list separator of spreadsheets set to Estonian (and most
+    /// locales whose decimal separator is a comma); with `,` Estonian Excel
+    /// puts a whole row into one column.
+    Semicolon,
+    /// A tab.
+    Tab,
+}
+
+impl Delimiter {
+    /// Reads `,`, `;` or `tab` (a tab character too).
+    pub fn parse(word: &str) -> Option<Self> {
+        match word {
+            "," => Some(Delimiter::Comma),
+            ";" => Some(Delimiter::Semicolon),
+            "tab" | "\t" => Some(Delimiter::Tab),
+            _ => None,
+        }
+    }
+
+    /// The separator of files written for people reading language `lang`:
+    /// `;` for Estonian, `,` otherwise.
+    pub fn for_people(lang: &str) -> Self {
+        if lang == "et" {
+            Delimiter::Semicolon
+        } else {
+            Delimiter::Comma
+        }
+    }
+
+    fn as_char(self) -> char {
+        match self {
+            Delimiter::Comma => ',',
+            Delimiter::Semicolon => ';',
+            Delimiter::Tab => '\t',
+        }
+    }
+
+    fn join(self, cells: &[String]) -> String {
+        cells.join(self.as_char().encode_utf8(&mut [0; 4]))
+    }
+}
+
+/// A cell as written between commas: formula-safe and quoted as needed.
+pub fn cell(value: &str) -> String {
+    cell_in(value, Delimiter::Comma)
+}
 
 /// A cell as written: a leading `'` defuses `=`, `+`, `-`, `@`, tab and CR,
-/// and the cell is quoted when it holds a separator, quote or line break.
-pub fn cell(value: &str) -> String {
+/// and the cell is quoted when it holds the separator, a quote or a line
+/// break.
+pub(crate) fn cell_in(value: &str, delimiter: Delimiter) -> String {
     let defused = match value.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
         _ => value.to_string(),
     };
-    if defused.contains([',', '"', '\n', '\r']) {
+    if defused.contains([delimiter.as_char(), '"', '\n', '\r']) {
         format!("\"{}\"", defused.replace('"', "\"\""))
     } else {
         defused
@@ -36,13 +94,18 @@ fn values(f: &Finding) -> Vec<String> {
         .collect()
 }
 
-/// Writes the findings as CSV.
-pub fn write_findings(out: &mut dyn Write, findings: &[Finding]) -> std::io::Result<()> {
+/// Writes the findings as CSV with cells separated by `delimiter`.
+pub fn write_findings(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    delimiter: Delimiter,
+) -> std::io::Result<()> {
     out.write_all(b"\xEF\xBB\xBF")?;
-    writeln!(out, "{}", COLUMNS.join(","))?;
+    let header: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+    writeln!(out, "{}", delimiter.join(&header))?;
     for f in findings {
-        let row: Vec<String> = values(f).iter().map(|v| cell(v)).collect();
-        writeln!(out, "{}", row.join(","))?;
+        let row: Vec<String> = values(f).iter().map(|v| cell_in(v, delimiter)).collect();
+        writeln!(out, "{}", delimiter.join(&row))?;
     }
     Ok(())
 }
@@ -76,18 +139,37 @@ pub fn write_subject_report(
     Ok(())
 }
 
+/// The columns of a review worksheet.
+const WORKSHEET_COLUMNS: [&str; 15] = [
+    "unit",
+    "person_id",
+    "person_name",
+    "position",
+    "system",
+    "account_id",
+    "role",
+    "role_name",
+    "personal_data",
+    "since",
+    "basis",
+    "justified_by",
+    "findings",
+    "decision",
+    "comment",
+];
+
 /// Writes one unit's access-review worksheet: the rows plus empty
-/// `decision` and `comment` columns for the manager.
+/// `decision` and `comment` columns for the manager, cells separated by
+/// `delimiter`.
 pub fn write_worksheet(
     out: &mut dyn Write,
     unit: &str,
     rows: &[accessaudit_rules::review::WorksheetRow],
+    delimiter: Delimiter,
 ) -> std::io::Result<()> {
     out.write_all(b"\xEF\xBB\xBF")?;
-    writeln!(
-        out,
-        "unit,person_id,person_name,position,system,account_id,role,role_name,personal_data,since,basis,justified_by,findings,decision,comment"
-    )?;
+    let header: Vec<String> = WORKSHEET_COLUMNS.iter().map(|c| c.to_string()).collect();
+    writeln!(out, "{}", delimiter.join(&header))?;
     for r in rows {
         let cells = [
             unit,
@@ -106,14 +188,71 @@ pub fn write_worksheet(
             "",
             "",
         ];
-        let line: Vec<String> = cells.iter().map(|v| cell(v)).collect();
-        writeln!(out, "{}", line.join(","))?;
+        let line: Vec<String> = cells.iter().map(|v| cell_in(v, delimiter)).collect();
+        writeln!(out, "{}", delimiter.join(&line))?;
     }
     Ok(())
 }
 
-/// A file name for a unit's worksheet: letters and digits kept (Estonian
-/// letters too), anything else becomes `-`.
+/// Bytes of a unit's name kept in its worksheet's file name: well under the
+/// 255 bytes file systems allow, with room for the hash.
+const NAME_BYTES: usize = 100;
+
+/// The worksheet file names (without `.csv`) of `units`, in their order, all
+/// different even where file systems ignore case. A unit keeps its readable
+/// name ([`worksheet_name`]) unless that name is too long or another unit's
+/// gives the same; then the name (shortened to 100 bytes) gets `_` and a
+/// short hash of the real unit name, which `_` keeps apart from every
+/// readable name. The real name stays in the worksheet's `unit` column.
+pub fn worksheet_names<'a>(
+    units: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<String>, OutputError> {
+    let units: Vec<&str> = units.into_iter().collect();
+    let readable: Vec<String> = units.iter().map(|u| worksheet_name(u)).collect();
+    let mut uses: HashMap<String, usize> = HashMap::new();
+    for name in &readable {
+        *uses.entry(name.to_lowercase()).or_default() += 1;
+    }
+    let names: Vec<String> = units
+        .iter()
+        .zip(readable)
+        .map(|(unit, name)| {
+            if name.len() <= NAME_BYTES && uses.get(&name.to_lowercase()) == Some(&1) {
+                name
+            } else {
+                let digest = Sha256::digest(unit.as_bytes());
+                format!(
+                    "{}_{}",
+                    shorten(&name, NAME_BYTES),
+                    hex::encode(&digest[..4])
+                )
+            }
+        })
+        .collect();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, name) in names.iter().enumerate() {
+        if let Some(j) = seen.insert(name.to_lowercase(), i) {
+            return Err(OutputError::SameFileName {
+                first: units[j].to_string(),
+                second: units[i].to_string(),
+                name: name.clone(),
+            });
+        }
+    }
+    Ok(names)
+}
+
+/// `name` cut to at most `bytes` bytes at a character boundary.
+fn shorten(name: &str, bytes: usize) -> &str {
+    let mut end = bytes.min(name.len());
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    name[..end].trim_end_matches('-')
+}
+
+/// The readable part of a unit's worksheet file name: letters and digits
+/// kept (Estonian letters too), anything else becomes `-`.
 pub fn worksheet_name(unit: &str) -> String {
     let mut name: String = unit
         .chars()
@@ -143,6 +282,101 @@ mod tests {
         );
         assert_eq!(worksheet_name("Õigusosakond"), "Õigusosakond");
         assert_eq!(worksheet_name("../.."), "no-unit");
+    }
+
+    #[test]
+    fn two_units_that_give_one_file_name_get_one_worksheet_each() {
+        let units = [
+            "Pensionite osakond",
+            "Pensionite-osakond",
+            "PENSIONITE OSAKOND",
+            "Peretoetuste osakond",
+            "",
+            "../..",
+        ];
+        let names = worksheet_names(units).expect("names");
+        let mut distinct: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), units.len(), "{names:?}");
+        // A name no other unit shares stays readable.
+        assert_eq!(names[3], "Peretoetuste-osakond");
+        for (i, name) in names.iter().enumerate() {
+            if i != 3 {
+                let (readable, hash) = name.rsplit_once('_').expect("hashed");
+                assert_eq!(hash.len(), 8, "{name}");
+                assert!(readable == worksheet_name(units[i]), "{name}");
+            }
+        }
+        // The same unit gets the same name in every run.
+        assert_eq!(worksheet_names(units).expect("names"), names);
+    }
+
+    #[test]
+    fn a_unit_name_over_255_bytes_gets_a_short_file_name() {
+        let long = format!("Pensionite osakond {}", "õ".repeat(200));
+        let names = worksheet_names([long.as_str(), "Pensionite osakond"]).expect("names");
+        assert!(names[0].len() + ".csv".len() < 255, "{}", names[0].len());
+        assert!(
+            names[0].starts_with("Pensionite-osakond-õõ"),
+            "{}",
+            names[0]
+        );
+        assert_eq!(names[1], "Pensionite-osakond");
+        // Two long names alike in their first 100 bytes stay apart.
+        let other = format!("{long} teine");
+        let both = worksheet_names([long.as_str(), other.as_str()]).expect("names");
+        assert_ne!(both[0], both[1]);
+    }
+
+    #[test]
+    fn worksheets_are_separated_by_the_delimiter_given() {
+        let row = accessaudit_rules::review::WorksheetRow {
+            person_id: "37605030299".into(),
+            person_name: "Kask; Jaan".into(),
+            position: "Spetsialist, vanem".into(),
+            system: "SKAIS".into(),
+            account_id: "=1+1".into(),
+            role: "R".into(),
+            role_name: "Tab\there".into(),
+            personal_data: "yes".into(),
+            since: "2020-01-01".into(),
+            basis: "request".into(),
+            justified_by: "duty".into(),
+            findings: String::new(),
+        };
+        let written = |d: Delimiter| {
+            let mut out = Vec::new();
+            write_worksheet(
+                &mut out,
+                "Pensionite osakond",
+                std::slice::from_ref(&row),
+                d,
+            )
+            .expect("write");
+            String::from_utf8(out).expect("utf-8")
+        };
+        let semi = written(Delimiter::Semicolon);
+        assert!(
+            semi.starts_with("\u{feff}unit;person_id;person_name;"),
+            "{semi}"
+        );
+        assert!(
+            semi.contains(
+                "Pensionite osakond;37605030299;\"Kask; Jaan\";Spetsialist, vanem;SKAIS;'=1+1;"
+            ),
+            "{semi}"
+        );
+        let tab = written(Delimiter::Tab);
+        assert!(tab.starts_with("\u{feff}unit\tperson_id\t"), "{tab}");
+        assert!(tab.contains("\t\"Tab\there\"\t"), "{tab}");
+        let comma = written(Delimiter::Comma);
+        assert!(comma.contains(",\"Spetsialist, vanem\","), "{comma}");
+        assert_eq!(Delimiter::parse(";"), Some(Delimiter::Semicolon));
+        assert_eq!(Delimiter::parse("tab"), Some(Delimiter::Tab));
+        assert_eq!(Delimiter::parse("|"), None);
+        assert_eq!(Delimiter::for_people("et"), Delimiter::Semicolon);
+        assert_eq!(Delimiter::for_people("en"), Delimiter::Comma);
     }
 
     #[test]

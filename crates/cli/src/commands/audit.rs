@@ -4,8 +4,9 @@ use std::process::ExitCode;
 
 use std::time::Instant;
 
+use accessaudit_report::csv::Delimiter;
 use accessaudit_report::html::ReportInput;
-use accessaudit_report::output::Staging;
+use accessaudit_report::output::OutputFolder;
 use accessaudit_report::summary::{self, Timings};
 use accessaudit_rules::Severity;
 
@@ -31,6 +32,22 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         })?),
         None => None,
     };
+    // Findings.csv is for tools (`,`), the worksheets for people (their
+    // spreadsheet's list separator), unless --csv-delimiter says otherwise.
+    let (findings_delimiter, worksheet_delimiter) = match &args.csv_delimiter {
+        Some(word) => {
+            let d = Delimiter::parse(word).ok_or_else(|| {
+                CommandError::Usage(format!(
+                    "--csv-delimiter {word:?}: expected \",\", \";\" or tab"
+                ))
+            })?;
+            (d, d)
+        }
+        None => (Delimiter::Comma, Delimiter::for_people(args.lang.code())),
+    };
+    // Locked before the long load: a second run into the same folder fails
+    // at once, and a folder that is not ours is refused before any work.
+    let mut folder = OutputFolder::open(&args.out)?;
     let catalog = catalog(&args.catalog)?;
     let exceptions = match &args.exceptions {
         Some(path) => Some(Exceptions::parse(
@@ -82,7 +99,6 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
     summary["run_files"] = run_files(&args)?;
     let wants = |f: Format| args.format.contains(&f);
     let findings = &evaluation.findings;
-    let mut staging = Staging::new(&args.out)?;
     if wants(Format::Html) {
         let html = accessaudit_report::html::render(&ReportInput {
             snapshot: &snapshot,
@@ -92,33 +108,31 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
             lang: args.lang.code(),
         })
         .map_err(|e| CommandError::Usage(e.to_string()))?;
-        staging.write("report.html", |w| w.write_all(html.as_bytes()))?;
+        folder.write("report.html", |w| w.write_all(html.as_bytes()))?;
     }
     if wants(Format::Csv) {
-        staging.write("findings.csv", |w| {
-            accessaudit_report::csv::write_findings(w, findings)
+        folder.write("findings.csv", |w| {
+            accessaudit_report::csv::write_findings(w, findings, findings_delimiter)
         })?;
         let mut sheets = accessaudit_rules::review::worksheets(&snapshot, &pseudonyms, findings)?;
         if let Some(c) = &evaluation.comparison {
             accessaudit_rules::review::add_resolved(&mut sheets, &c.resolved);
         }
-        for (unit, rows) in &sheets {
-            let name = format!(
-                "review/{}.csv",
-                accessaudit_report::csv::worksheet_name(unit)
-            );
-            staging.write(&name, |w| {
-                accessaudit_report::csv::write_worksheet(w, unit, rows)
+        // Every file name decided before anything is written.
+        let names = accessaudit_report::csv::worksheet_names(sheets.keys().map(String::as_str))?;
+        for ((unit, rows), name) in sheets.iter().zip(names) {
+            folder.write(&format!("review/{name}.csv"), |w| {
+                accessaudit_report::csv::write_worksheet(w, unit, rows, worksheet_delimiter)
             })?;
         }
     }
     if wants(Format::Json) {
-        staging.write("findings.jsonl", |w| {
+        folder.write("findings.jsonl", |w| {
             accessaudit_report::data::write_jsonl(w, findings)
         })?;
     }
     if wants(Format::Parquet) {
-        staging.write("findings.parquet", |w| {
+        folder.write("findings.parquet", |w| {
             accessaudit_report::data::write_parquet(w, findings)
         })?;
     }
@@ -126,11 +140,11 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
     stages.extend(evaluation.stages.iter().cloned());
     stages.push(report_meter.stop("report"));
     summary["stages"] = serde_json::to_value(&stages).unwrap_or_default();
-    staging.write("summary.json", |w| {
+    folder.write("summary.json", |w| {
         serde_json::to_writer_pretty(&mut *w, &summary)?;
         writeln!(w)
     })?;
-    let written = staging.commit()?;
+    let written = folder.commit()?;
     bar.finish();
     print!(
         "{}",
