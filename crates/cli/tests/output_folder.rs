@@ -16,7 +16,7 @@ fn repo() -> PathBuf {
 
 fn run(args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_accessaudit"))
-        .env("ACCESSAUDIT_PSEUDONYM_KEY", "test-key")
+        .env("ACCESSAUDIT_PSEUDONYM_KEY", "test-key-0123456789abcdef")
         .env("ACCESSAUDIT_NO_PROGRESS", "1")
         .args(args)
         .current_dir(repo())
