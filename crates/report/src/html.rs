@@ -227,7 +227,9 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
             let texts = rule.texts(input.lang);
             let (state, reason, count) = match &o.state {
                 OutcomeState::Evaluated { findings } => ("evaluated", None, *findings),
-                OutcomeState::NotEvaluable { reason } => ("not_evaluable", Some(reason.clone()), 0),
+                OutcomeState::NotEvaluable { reason, .. } => {
+                    ("not_evaluable", Some(reason.clone()), 0)
+                }
                 OutcomeState::Disabled { reason } => ("disabled", Some(reason.clone()), 0),
             };
             let findings: Vec<FindingRow<'_>> = ev
@@ -238,7 +240,7 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
                 .collect();
             rules.push(json!({
                 "id": rule.id, "title": texts.title, "description": texts.description,
-                "remediation": texts.remediation, "references": rule.references,
+                "remediation": texts.remediation, "references": texts.references,
                 "severity": rule.severity.as_str(),
                 "severity_label": word(&format!("sev_{}", rule.severity.as_str())),
                 "state": state, "reason": reason, "count": count, "findings": findings,

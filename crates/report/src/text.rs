@@ -137,7 +137,7 @@ fn skipped_rules(evaluation: &Evaluation) -> String {
     let mut out = String::new();
     for o in &evaluation.outcomes {
         match &o.state {
-            OutcomeState::NotEvaluable { reason } => {
+            OutcomeState::NotEvaluable { reason, .. } => {
                 let _ = writeln!(out, "\n{} not evaluable: {reason}", o.rule_id);
             }
             OutcomeState::Disabled { reason } => {
