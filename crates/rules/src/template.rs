@@ -52,8 +52,12 @@ struct Open<'t> {
     current: Vec<Piece<'t>>,
 }
 
+/// A parsed template: its pieces, and the holes outside any segment with
+/// their character positions.
+type Parsed<'t> = (Vec<Piece<'t>>, Vec<(&'t str, usize)>);
+
 /// The pieces of `template`, and the holes found outside any segment.
-fn parse(template: &str) -> Result<(Vec<Piece<'_>>, Vec<(&str, usize)>), SyntaxError> {
+fn parse(template: &str) -> Result<Parsed<'_>, SyntaxError> {
     let chars = |byte: usize| template[..byte].chars().count() + 1;
     let mut top: Vec<Piece<'_>> = Vec::new();
     let mut open: Vec<Open<'_>> = Vec::new();
