@@ -114,6 +114,13 @@ fn every_message_reads_right_with_any_value_missing() {
     let catalog = Catalog::builtin().expect("the built-in catalogue is valid");
     let probed = probe_values(&catalog);
     assert!(probed.len() > 40, "only {} findings probed", probed.len());
+    for rule in &catalog.rules {
+        assert!(
+            probed.iter().any(|(_, id, _)| *id == rule.id),
+            "{}: its firing case gives no finding to render",
+            rule.id
+        );
+    }
 
     // The probe recovered the values the engine used: rendered whole, they
     // give the very messages of the run.
