@@ -41,13 +41,17 @@ pub fn strings(lang: &str) -> Result<BTreeMap<String, String>, HtmlError> {
     Ok(chosen)
 }
 
-fn percent(s: &Share) -> String {
-    format!("{:.1} %", s.share * 100.0)
+/// `96.4 %`, or the words for no events (no share describes none).
+fn percent(s: &Share, no_events: &str) -> String {
+    match s.share {
+        Some(share) => format!("{:.1} %", share * 100.0),
+        None => no_events.to_string(),
+    }
 }
 
-fn share_rows(rows: &[Share]) -> Vec<Value> {
+fn share_rows(rows: &[Share], no_events: &str) -> Vec<Value> {
     rows.iter()
-        .map(|s| json!({ "key": s.key, "events": s.events, "explained": s.explained, "percent": percent(s) }))
+        .map(|s| json!({ "key": s.key, "events": s.events, "explained": s.explained, "percent": percent(s, no_events) }))
         .collect()
 }
 
@@ -89,7 +93,7 @@ fn chart_rules(evaluation: &Evaluation) -> String {
 }
 
 /// Columns: the explained share per ISO week.
-fn chart_weeks(x: &ExplainedAccess) -> String {
+fn chart_weeks(x: &ExplainedAccess, no_events: &str) -> String {
     let weeks = &x.by_week;
     let (col_w, gap, top, plot_h, width_pad) = (34, 6, 12, 120, 10);
     let width = weeks.len() * (col_w + gap) + width_pad;
@@ -97,21 +101,18 @@ fn chart_weeks(x: &ExplainedAccess) -> String {
     let mut svg = format!("<svg width=\"{width}\" height=\"{height}\" role=\"img\">");
     for (i, w) in weeks.iter().enumerate() {
         let x0 = i * (col_w + gap) + 5;
-        let h = (w.share * plot_h as f64).round() as usize;
-        let color = if w.share >= 0.999 {
-            "#2f6f3e"
-        } else {
-            "#c2410c"
-        };
+        let share = w.share.unwrap_or(0.0);
+        let h = (share * plot_h as f64).round() as usize;
+        let color = if share >= 0.999 { "#2f6f3e" } else { "#c2410c" };
         svg.push_str(&format!(
             "<rect x=\"{x0}\" y=\"{}\" width=\"{col_w}\" height=\"{h}\" fill=\"{color}\"><title>{}: {}</title></rect><text x=\"{x0}\" y=\"{}\">{}</text><text x=\"{x0}\" y=\"{}\">{:.0}%</text>",
             top + plot_h - h,
             esc(&w.key),
-            percent(w),
+            esc(&percent(w, no_events)),
             top + plot_h + 14,
             esc(w.key.rsplit('-').next().unwrap_or_default()),
             top + plot_h + 27,
-            w.share * 100.0
+            share * 100.0
         ));
     }
     svg.push_str("</svg>");
@@ -202,6 +203,7 @@ fn js_string(text: &str) -> String {
 pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
     let t = strings(input.lang)?;
     let word = |key: &str| t.get(key).cloned().unwrap_or_else(|| key.to_string());
+    let no_events = word("no_events");
     let ev = input.evaluation;
     let by_severity: Vec<Value> = Severity::ALL
         .iter()
@@ -227,7 +229,8 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
             let texts = rule.texts(input.lang);
             let (state, reason, count) = match &o.state {
                 OutcomeState::Evaluated { findings } => ("evaluated", None, *findings),
-                OutcomeState::NotEvaluable { reason } => ("not_evaluable", Some(reason.clone()), 0),
+                // Said once per absent table, above the rules (`blocked`).
+                OutcomeState::NotEvaluable { .. } => ("not_evaluable", None, 0),
                 OutcomeState::Disabled { reason } => ("disabled", Some(reason.clone()), 0),
             };
             let findings: Vec<FindingRow<'_>> = ev
@@ -238,7 +241,7 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
                 .collect();
             rules.push(json!({
                 "id": rule.id, "title": texts.title, "description": texts.description,
-                "remediation": texts.remediation, "references": rule.references,
+                "remediation": texts.remediation, "references": texts.references,
                 "severity": rule.severity.as_str(),
                 "severity_label": word(&format!("sev_{}", rule.severity.as_str())),
                 "state": state, "reason": reason, "count": count, "findings": findings,
@@ -248,13 +251,31 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
             areas.push(json!({ "key": area.as_str(), "label": label, "rules": rules }));
         }
     }
+    // One line per absent table, naming the rules it blocks.
+    let mut blocked: Vec<(&str, Vec<&str>)> = Vec::new();
+    for o in &ev.outcomes {
+        if let OutcomeState::NotEvaluable { table, .. } = &o.state {
+            match blocked.iter_mut().find(|(t, _)| t == table) {
+                Some((_, rules)) => rules.push(&o.rule_id),
+                None => blocked.push((table, vec![&o.rule_id])),
+            }
+        }
+    }
+    let blocked: Vec<String> = blocked
+        .iter()
+        .map(|(table, rules)| {
+            word("tables_absent")
+                .replace("{table}", table)
+                .replace("{rules}", &rules.join(", "))
+        })
+        .collect();
     let explained = ev.explained_access.as_ref().map(|x| {
         json!({
-            "overall": { "events": x.overall.events, "explained": x.overall.explained, "percent": percent(&x.overall) },
+            "overall": { "events": x.overall.events, "explained": x.overall.explained, "percent": percent(&x.overall, &no_events) },
             "parts": [
-                { "title": word("by_system"), "rows": share_rows(&x.by_system) },
-                { "title": word("by_unit"), "rows": share_rows(&x.by_unit) },
-                { "title": word("by_week"), "rows": share_rows(&x.by_week) },
+                { "title": word("by_system"), "rows": share_rows(&x.by_system, &no_events) },
+                { "title": word("by_unit"), "rows": share_rows(&x.by_unit, &no_events) },
+                { "title": word("by_week"), "rows": share_rows(&x.by_week, &no_events) },
             ],
             "users": x.users,
         })
@@ -306,6 +327,7 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
     let context = json!({
         "comparison": comparison,
         "suppressed": suppressed,
+        "blocked": blocked,
         "lang": input.lang,
         "t": t,
         "version": env!("CARGO_PKG_VERSION"),
@@ -321,7 +343,7 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
         "absent": snap.absent,
         "explained": explained,
         "chart_rules": chart_rules(ev),
-        "chart_weeks": ev.explained_access.as_ref().map(chart_weeks).unwrap_or_default(),
+        "chart_weeks": ev.explained_access.as_ref().map(|x| chart_weeks(x, &no_events)).unwrap_or_default(),
         "filter_placeholder": js_string(&word("filter")),
         "shown_word": js_string(&word("shown")),
     });

@@ -45,9 +45,9 @@ pub fn catalogue(catalog: &Catalog) -> String {
             let _ = writeln!(out, "- **Severity:** {}", r.severity);
             let _ = writeln!(out, "- **Grain:** {}", r.grain.join(" × "));
             let _ = writeln!(out, "- **Check:** `{}` — {summary}", r.check);
-            let _ = writeln!(out, "- **Message:** {}", r.message);
+            let _ = writeln!(out, "- **Message:** `{}`", r.message);
             if let Some(et) = &r.et {
-                let _ = writeln!(out, "- **Message (et):** {}", et.message);
+                let _ = writeln!(out, "- **Message (et):** `{}`", et.message);
             }
             if !r.params.is_empty() {
                 let params: Vec<String> = r

@@ -113,7 +113,7 @@ pub fn summary(
                 OutcomeState::Evaluated { findings } => json!({
                     "rule": o.rule_id, "severity": severity, "state": "evaluated", "findings": findings,
                 }),
-                OutcomeState::NotEvaluable { reason } => json!({
+                OutcomeState::NotEvaluable { reason, .. } => json!({
                     "rule": o.rule_id, "severity": severity, "state": "not_evaluable", "reason": reason,
                 }),
                 OutcomeState::Disabled { reason } => json!({

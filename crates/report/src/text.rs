@@ -5,14 +5,47 @@ use std::fmt::Write as _;
 
 use accessaudit_ingest::snapshot::{AsOfSource, PeriodSource};
 use accessaudit_ingest::{Snapshot, ValueError};
-use accessaudit_rules::{Area, Catalog, Evaluation, OutcomeState, Status};
+use accessaudit_rules::figures::{ExplainedAccess, Share};
+use accessaudit_rules::{Area, Catalog, Evaluation, OutcomeState, Severity, Status};
 use chrono_tz::Europe::Tallinn;
+
+use crate::html::{strings, HtmlError};
 
 /// How many rows of one rejection reason are listed by number.
 const ROWS_LISTED: usize = 10;
 
+/// The words of the terminal summaries in one language (`reports/strings.toml`).
+pub struct Words(BTreeMap<String, String>);
+
+impl Words {
+    /// The words of `lang` (`en` or `et`).
+    pub fn new(lang: &str) -> Result<Self, HtmlError> {
+        strings(lang).map(Words)
+    }
+
+    /// The English words, which are built in.
+    fn english() -> Self {
+        Words(strings("en").unwrap_or_default())
+    }
+
+    /// One word; its key when the strings lack it (a defect the report
+    /// tests catch).
+    fn get<'a>(&'a self, key: &'a str) -> &'a str {
+        self.0.get(key).map_or(key, String::as_str)
+    }
+
+    /// A phrase with its `{name}` holes filled.
+    fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
+        let mut out = self.get(key).to_string();
+        for (name, value) in values {
+            out = out.replace(&format!("{{{name}}}"), value);
+        }
+        out
+    }
+}
+
 /// The header shared by `validate` and `audit`: snapshot, as_of, period.
-fn header(snapshot: &Snapshot) -> String {
+fn header(snapshot: &Snapshot, w: &Words) -> String {
     let mut out = String::new();
     let organisation = snapshot
         .manifest
@@ -20,20 +53,27 @@ fn header(snapshot: &Snapshot) -> String {
         .as_deref()
         .map(|o| format!(" ({o})"))
         .unwrap_or_default();
-    let _ = writeln!(out, "Snapshot {}{organisation}", snapshot.dir.display());
-    let as_of_from = match snapshot.as_of_source {
-        AsOfSource::CommandLine => "--as-of",
-        AsOfSource::Manifest => "manifest.toml",
-        AsOfSource::LatestInData => "latest time in the data",
-    };
-    let period_from = match snapshot.period_source {
-        PeriodSource::CommandLine => "--period",
-        PeriodSource::Manifest => "manifest.toml",
-        PeriodSource::QuarterOfAsOf => "quarter of as_of",
-    };
     let _ = writeln!(
         out,
-        "as_of  {} ({as_of_from})\nperiod {} ({period_from})\n",
+        "{} {}{organisation}",
+        w.get("con_snapshot"),
+        snapshot.dir.display()
+    );
+    let as_of_from = match snapshot.as_of_source {
+        AsOfSource::CommandLine => w.get("con_from_as_of_option"),
+        AsOfSource::Manifest => w.get("con_from_manifest"),
+        AsOfSource::LatestInData => w.get("con_from_data"),
+    };
+    let period_from = match snapshot.period_source {
+        PeriodSource::CommandLine => w.get("con_from_period_option"),
+        PeriodSource::Manifest => w.get("con_from_manifest"),
+        PeriodSource::QuarterOfAsOf => w.get("con_from_quarter"),
+    };
+    let (as_of, period) = (w.get("con_as_of"), w.get("con_period"));
+    let width = as_of.chars().count().max(period.chars().count());
+    let _ = writeln!(
+        out,
+        "{as_of:<width$} {} ({as_of_from})\n{period:<width$} {} ({period_from})\n",
         snapshot
             .as_of
             .with_timezone(&Tallinn)
@@ -46,7 +86,8 @@ fn header(snapshot: &Snapshot) -> String {
 /// The `validate` report: what was read, what was rejected, which optional
 /// tables are absent, and the data-quality findings.
 pub fn validation_summary(snapshot: &Snapshot, evaluation: &Evaluation) -> String {
-    let mut out = header(snapshot);
+    let words = Words::english();
+    let mut out = header(snapshot, &words);
     out.push_str(&table_summary(snapshot));
     if !snapshot.absent.is_empty() {
         let _ = writeln!(
@@ -64,7 +105,7 @@ pub fn validation_summary(snapshot: &Snapshot, evaluation: &Evaluation) -> Strin
         out.push_str("\nRejected rows (--lenient), by reason:\n");
         out.push_str(&rejections(&rejected));
     }
-    out.push_str(&skipped_rules(evaluation));
+    out.push_str(&skipped_rules(evaluation, &words));
     let _ = writeln!(
         out,
         "\nData-quality findings: {}",
@@ -132,18 +173,39 @@ fn rejections(rejected: &[&ValueError]) -> String {
     out
 }
 
-/// Rules that did not run, and why.
-fn skipped_rules(evaluation: &Evaluation) -> String {
+/// Rules that did not run, and why: one line per absent table naming the
+/// rules it blocks, and one per rule the policy disabled.
+fn skipped_rules(evaluation: &Evaluation, w: &Words) -> String {
     let mut out = String::new();
+    let mut blocked: Vec<(&str, Vec<&str>)> = Vec::new();
     for o in &evaluation.outcomes {
-        match &o.state {
-            OutcomeState::NotEvaluable { reason } => {
-                let _ = writeln!(out, "\n{} not evaluable: {reason}", o.rule_id);
+        if let OutcomeState::NotEvaluable { table, .. } = &o.state {
+            match blocked.iter_mut().find(|(t, _)| t == table) {
+                Some((_, rules)) => rules.push(&o.rule_id),
+                None => blocked.push((table, vec![&o.rule_id])),
             }
-            OutcomeState::Disabled { reason } => {
-                let _ = writeln!(out, "\n{} disabled by the policy: {reason}", o.rule_id);
-            }
-            OutcomeState::Evaluated { .. } => {}
+        }
+    }
+    for (table, rules) in blocked {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            w.fill(
+                "tables_absent",
+                &[("table", table), ("rules", &rules.join(", "))]
+            )
+        );
+    }
+    for o in &evaluation.outcomes {
+        if let OutcomeState::Disabled { reason } = &o.state {
+            let _ = writeln!(
+                out,
+                "\n{}",
+                w.fill(
+                    "con_disabled_line",
+                    &[("rule", &o.rule_id), ("reason", reason)]
+                )
+            );
         }
     }
     out
@@ -151,67 +213,109 @@ fn skipped_rules(evaluation: &Evaluation) -> String {
 
 /// `new 5, persisting 11, suppressed 1`, and against a baseline the ones
 /// it had that are gone: `, resolved 28 (baseline DIR)`.
-fn by_status(evaluation: &Evaluation) -> String {
+fn by_status(evaluation: &Evaluation, w: &Words) -> String {
     let f = &evaluation.findings;
     let mut parts: Vec<String> = [Status::New, Status::Persisting, Status::Suppressed]
         .iter()
         .map(|s| {
             format!(
                 "{} {}",
-                s.as_str(),
+                w.get(&format!("status_{}", s.as_str())),
                 f.iter().filter(|x| x.status == *s).count()
             )
         })
         .collect();
     if let Some(c) = &evaluation.comparison {
-        parts.push(format!(
-            "resolved {} (baseline {})",
-            c.resolved.len(),
-            c.baseline
+        parts.push(w.fill(
+            "con_resolved",
+            &[
+                ("count", &c.resolved.len().to_string()),
+                ("baseline", &c.baseline),
+            ],
         ));
     }
     parts.join(", ")
 }
 
-/// The `audit` report on the terminal: counts by severity, area and rule,
-/// rules that did not run, and the files written.
+/// The `audit` report on the terminal in `lang`: counts by severity, area
+/// and rule, rules that did not run, the explained-access figures and the
+/// files written.
 pub fn audit_summary(
     snapshot: &Snapshot,
     catalog: &Catalog,
     evaluation: &Evaluation,
     written: &[std::path::PathBuf],
-) -> String {
-    let mut out = header(snapshot);
+    lang: &str,
+) -> Result<String, HtmlError> {
+    let w = Words::new(lang)?;
+    let mut out = header(snapshot, &w);
     let rows: u64 = snapshot.tables.iter().map(|t| t.rows_read).sum();
     let rejected: u64 = snapshot.tables.iter().map(|t| t.rows_rejected).sum();
     let _ = writeln!(
         out,
-        "Read {} tables, {rows} rows ({rejected} rejected){}",
-        snapshot.tables.len(),
+        "{}{}",
+        w.fill(
+            "con_read",
+            &[
+                ("tables", &snapshot.tables.len().to_string()),
+                ("rows", &rows.to_string()),
+                ("rejected", &rejected.to_string()),
+            ]
+        ),
         if snapshot.absent.is_empty() {
             String::new()
         } else {
-            format!("; absent: {}", snapshot.absent.join(", "))
+            w.fill("con_absent", &[("tables", &snapshot.absent.join(", "))])
         }
     );
     let f = &evaluation.findings;
-    let _ = writeln!(out, "\nFindings: {}", f.len());
+    let _ = writeln!(out, "\n{}: {}", w.get("con_findings"), f.len());
+    let severity = |s: Severity| w.get(&format!("sev_{}", s.as_str())).to_string();
     let by_severity: Vec<String> = evaluation
         .counts_by_severity()
         .iter()
-        .map(|(s, n)| format!("{s} {n}"))
+        .map(|(s, n)| format!("{} {n}", severity(*s)))
         .collect();
-    let _ = writeln!(out, "  by severity: {}", by_severity.join(", "));
     let by_area: Vec<String> = Area::ALL
         .iter()
         .map(|a| format!("{a} {}", f.iter().filter(|x| x.area == *a).count()))
         .collect();
-    let _ = writeln!(out, "  by area:     {}", by_area.join(", "));
-    let _ = writeln!(out, "  by status:   {}", by_status(evaluation));
+    let labels = [
+        (w.get("con_by_severity"), by_severity.join(", ")),
+        (w.get("con_by_area"), by_area.join(", ")),
+        (w.get("con_by_status"), by_status(evaluation, &w)),
+    ];
+    let width = labels
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (label, counts) in labels {
+        let _ = writeln!(out, "  {label:<width$} {counts}");
+    }
+    let (rule_h, severity_h, count_h, title_h) = (
+        w.get("con_rule"),
+        w.get("con_severity"),
+        w.get("con_findings_col"),
+        w.get("con_title"),
+    );
+    let (n_a, off) = (w.get("con_not_evaluable"), w.get("con_disabled"));
+    let rule_w = rule_h.chars().count().max(8);
+    let severity_w = Severity::ALL
+        .iter()
+        .map(|s| severity(*s).chars().count())
+        .chain([severity_h.chars().count(), 8])
+        .max()
+        .unwrap_or(8);
+    let count_w = [count_h, n_a, off]
+        .iter()
+        .map(|x| x.chars().count())
+        .chain([8])
+        .max()
+        .unwrap_or(8);
     let _ = writeln!(
         out,
-        "\n  {:<8} {:<8} {:>8}  title",
-        "rule", "severity", "findings"
+        "\n  {rule_h:<rule_w$} {severity_h:<severity_w$} {count_h:>count_w$}  {title_h}"
     );
     for o in &evaluation.outcomes {
         let Some(rule) = catalog.get(&o.rule_id) else {
@@ -219,53 +323,79 @@ pub fn audit_summary(
         };
         let count = match &o.state {
             OutcomeState::Evaluated { findings } => findings.to_string(),
-            OutcomeState::NotEvaluable { .. } => "n/a".into(),
-            OutcomeState::Disabled { .. } => "off".into(),
+            OutcomeState::NotEvaluable { .. } => n_a.to_string(),
+            OutcomeState::Disabled { .. } => off.to_string(),
         };
         let _ = writeln!(
             out,
-            "  {:<8} {:<8} {:>8}  {}",
-            rule.id, rule.severity, count, rule.title
+            "  {:<rule_w$} {:<severity_w$} {count:>count_w$}  {}",
+            rule.id,
+            severity(rule.severity),
+            rule.texts(lang).title
         );
     }
-    out.push_str(&skipped_rules(evaluation));
+    out.push_str(&skipped_rules(evaluation, &w));
     if let Some(x) = &evaluation.explained_access {
-        out.push_str(&explained_access(x));
+        out.push_str(&explained_access(x, &w));
     }
     if !written.is_empty() {
-        let _ = writeln!(out, "\nWritten:");
-        for w in written {
-            let _ = writeln!(out, "  {}", w.display());
+        let _ = writeln!(out, "\n{}", w.get("con_written"));
+        for path in written {
+            let _ = writeln!(out, "  {}", path.display());
         }
     }
-    out
+    Ok(out)
 }
 
 /// How many users the terminal lists by unexplained events.
 const USERS_LISTED: usize = 10;
 
+/// A share as the terminal shows it: `96.4% of 28 events`, or `no events`.
+fn share(s: &Share, w: &Words) -> String {
+    match s.share {
+        Some(share) => w.fill(
+            "con_share",
+            &[
+                (
+                    "percent",
+                    &format!("{:.1}", share * 100.0).replace('.', w.get("con_decimal_point")),
+                ),
+                ("events", &s.events.to_string()),
+            ],
+        ),
+        None => w.get("no_events").to_string(),
+    }
+}
+
 /// The explained-access figures, for the data-protection officer.
-fn explained_access(x: &accessaudit_rules::figures::ExplainedAccess) -> String {
+fn explained_access(x: &ExplainedAccess, w: &Words) -> String {
     let mut out = String::new();
-    let pct = |s: &accessaudit_rules::figures::Share| {
-        format!("{:.1}% of {} events", s.share * 100.0, s.events)
-    };
-    let _ = writeln!(out, "\nExplained by a case: {}", pct(&x.overall));
+    let _ = writeln!(
+        out,
+        "\n{}",
+        w.fill("con_explained", &[("share", &share(&x.overall, w))])
+    );
     for s in &x.by_system {
-        let _ = writeln!(out, "  {:<28} {}", s.key, pct(s));
+        let _ = writeln!(out, "  {:<28} {}", s.key, share(s, w));
     }
     if !x.users.is_empty() {
-        let _ = writeln!(out, "Users with the most unexplained events:");
+        let _ = writeln!(out, "{}", w.get("con_users"));
+        let of = w.get("con_of");
         for u in x.users.iter().take(USERS_LISTED) {
             let who = if u.person_name.is_empty() {
                 &u.person_id
             } else {
                 &u.person_name
             };
+            let unit = if u.unit.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", u.unit)
+            };
             let _ = writeln!(
                 out,
-                "  {:>6} of {:>6}  {who} ({}) {}",
-                u.unexplained, u.events, u.unit, u.accounts
+                "  {:>6} {of} {:>6}  {who}{unit} {}",
+                u.unexplained, u.events, u.accounts
             );
         }
     }
@@ -277,7 +407,7 @@ pub fn subject_report(
     snapshot: &Snapshot,
     report: &accessaudit_rules::subject_report::SubjectReport,
 ) -> String {
-    let mut out = header(snapshot);
+    let mut out = header(snapshot, &Words::english());
     let unexplained = report
         .accesses
         .iter()

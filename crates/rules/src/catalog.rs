@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
+use toml::Spanned;
 
 use crate::checks;
 use crate::definition::{parse_area, parse_severity, Rule, RuleFile, Texts, TextsFile};
@@ -192,6 +193,9 @@ impl Catalog {
                             );
                         }
                     }
+                    if let Err(e) = template::check(parsed.message.get_ref()) {
+                        problem(parsed.message.span(), format!("message: {e}"));
+                    }
                     for name in template::placeholders(parsed.message.get_ref()) {
                         if !kind.outputs.contains(&name) {
                             problem(
@@ -201,7 +205,7 @@ impl Catalog {
                         }
                     }
                     if let Some(et) = &parsed.et {
-                        check_translation(&parsed.message, et, &mut problem);
+                        check_translation(&parsed.message, &parsed.references, et, &mut problem);
                     }
                 }
             }
@@ -237,6 +241,7 @@ impl Catalog {
                     description: t.description.trim().to_string(),
                     remediation: t.remediation.trim().to_string(),
                     message: t.message.into_inner().trim().to_string(),
+                    references: t.references.map(Spanned::into_inner).unwrap_or_default(),
                     phrases: Phrases::new(
                         &t.phrases
                             .into_iter()
@@ -277,13 +282,32 @@ impl Catalog {
     }
 }
 
-/// Checks a translation against the English message: the same placeholders
-/// (so no value is lost or invented), and usable phrase entries.
+/// Checks a translation against the English message: a well-formed
+/// message with the same placeholders (so no value is lost or invented), one
+/// reference for each English one, and usable phrase entries.
 fn check_translation(
-    english: &toml::Spanned<String>,
+    english: &Spanned<String>,
+    references: &[String],
     et: &TextsFile,
     problem: &mut impl FnMut(std::ops::Range<usize>, String),
 ) {
+    if let Err(e) = template::check(et.message.get_ref()) {
+        problem(et.message.span(), format!("[et] message: {e}"));
+    }
+    let (count, span) = match &et.references {
+        Some(r) => (r.get_ref().len(), r.span()),
+        None => (0, et.message.span()),
+    };
+    if count != references.len() {
+        problem(
+            span,
+            format!(
+                "[et] references has {count} entries, the English references {}: \
+                 translate each one, in the same order",
+                references.len()
+            ),
+        );
+    }
     let theirs: BTreeSet<&str> = template::placeholders(english.get_ref())
         .into_iter()
         .collect();

@@ -8,6 +8,7 @@ use toml::Spanned;
 
 use crate::phrases::Phrases;
 use crate::severity::{Area, Severity};
+use crate::template;
 
 /// A parameter value as written in a rule or policy file.
 pub type ParamValue = toml::Value;
@@ -60,6 +61,10 @@ pub struct TextsFile {
     pub remediation: String,
     /// The finding message, with the same placeholders as the English one.
     pub message: Spanned<String>,
+    /// The legal and standard references, one for each English one, in
+    /// the same order.
+    #[serde(default)]
+    pub references: Option<Spanned<Vec<String>>>,
     /// Translations of the English fragments the check kind writes into
     /// the message's values (see [`crate::phrases`]).
     #[serde(default)]
@@ -77,8 +82,26 @@ pub struct Texts {
     pub remediation: String,
     /// The finding message template.
     pub message: String,
+    /// Legal and standard references.
+    pub references: Vec<String>,
     /// Translations of the check's English fragments (empty for English).
     pub phrases: Phrases,
+}
+
+impl Texts {
+    /// The message filled with `value(hole)`, each value translated by the
+    /// phrases; a segment whose value is missing gives way to its
+    /// alternative (see [`crate::template`]).
+    pub fn render_message(&self, mut value: impl FnMut(&str) -> Option<String>) -> String {
+        template::render(&self.message, |name| {
+            let v = value(name)?;
+            Some(if self.phrases.is_empty() {
+                v
+            } else {
+                self.phrases.translate(&v)
+            })
+        })
+    }
 }
 
 /// A validated rule definition.
@@ -121,7 +144,7 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// Title, description, remediation and message in `lang` (`en` or
+    /// Title, description, remediation, message and references in `lang` (`en` or
     /// `et`); English when the rule file has no text in that language.
     pub fn texts(&self, lang: &str) -> Texts {
         match (lang, &self.et) {
@@ -131,6 +154,7 @@ impl Rule {
                 description: self.description.clone(),
                 remediation: self.remediation.clone(),
                 message: self.message.clone(),
+                references: self.references.clone(),
                 phrases: Phrases::default(),
             },
         }

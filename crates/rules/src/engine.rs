@@ -19,7 +19,6 @@ use crate::figures::{self, ExplainedAccess};
 use crate::finding::{finding_id, Finding, Status, TEXT_COLUMNS};
 use crate::pseudonym::Pseudonymizer;
 use crate::severity::{Area, Severity};
-use crate::template;
 
 /// What happened to one rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +32,8 @@ pub enum OutcomeState {
     NotEvaluable {
         /// Why.
         reason: String,
+        /// The absent table that blocks it.
+        table: String,
     },
     /// A policy disabled it.
     Disabled {
@@ -357,6 +358,7 @@ fn run_rule(
             .outcomes
             .push(outcome(OutcomeState::NotEvaluable {
                 reason: format!("the optional table {missing} is absent"),
+                table: (*missing).to_string(),
             }));
         return Ok(None);
     }
@@ -488,15 +490,7 @@ fn to_findings(rule: &Rule, ctx: &Context<'_>, rows: &DataFrame) -> PolarsResult
                 .get("days_late")
                 .and_then(|v| v.as_deref())
                 .and_then(|v| v.parse().ok()),
-            message: template::render(&texts.message, |name| {
-                match values.get(name).cloned().flatten() {
-                    Some(value) if texts.phrases.is_empty() => Some(value),
-                    Some(value) => Some(texts.phrases.translate(&value)),
-                    // The template's own "(none)" is English.
-                    None if ctx.lang == "et" => Some("(puudub)".to_string()),
-                    None => None,
-                }
-            }),
+            message: texts.render_message(|name| values.get(name).cloned().flatten()),
             evidence: String::new(),
         };
         for column in TEXT_COLUMNS {

@@ -17,18 +17,15 @@ pub struct Share {
     pub events: u64,
     /// Of them, explained by a case.
     pub explained: u64,
-    /// `explained / events` (1.0 when there are no events).
-    pub share: f64,
+    /// `explained / events`; `None` when there are no events, which no
+    /// share describes.
+    pub share: Option<f64>,
 }
 
 impl Share {
     fn new(key: String, events: u64, unexplained: u64) -> Self {
         let explained = events.saturating_sub(unexplained);
-        let share = if events == 0 {
-            1.0
-        } else {
-            explained as f64 / events as f64
-        };
+        let share = (events > 0).then(|| explained as f64 / events as f64);
         Share {
             key,
             events,

@@ -197,7 +197,7 @@ fn evaluate_case(catalog: &Catalog, case: &Case, lang: &str) -> Result<CaseRun, 
         .iter()
         .filter(|o| of_case(&o.rule_id))
         .filter_map(|o| match &o.state {
-            OutcomeState::NotEvaluable { reason } => {
+            OutcomeState::NotEvaluable { reason, .. } => {
                 Some(format!("{} was not evaluable: {reason}", o.rule_id))
             }
             _ => None,

@@ -14,7 +14,7 @@ remediation = "r"
 severity = "medium"
 check = "invalid_person_code"
 grain = ["ref"]
-message = "{ref}: {details}."
+message = "[{ref}: ][{details}|the row is unusable]."
 "#;
 
 fn problems(files: &[(&str, &str)]) -> Vec<String> {
@@ -118,13 +118,13 @@ fn syntax_errors_and_unknown_keys_have_lines() {
 #[test]
 fn an_estonian_message_keeps_the_placeholders_and_its_phrases_are_usable() {
     let good = format!(
-        "{GOOD}\n[et]\ntitle = \"t\"\ndescription = \"k\"\nremediation = \"p\"\nmessage = \"{{ref}}: {{details}}.\"\n\n[et.phrases]\n\"{{}} {{}} is not 11 digits\" = \"veeru {{1}} väärtus {{2}} ei ole 11-kohaline\"\n"
+        "{GOOD}\n[et]\ntitle = \"t\"\ndescription = \"k\"\nremediation = \"p\"\nmessage = \"[{{ref}}: ][{{details}}|rida ei saa kasutada].\"\n\n[et.phrases]\n\"{{}} {{}} is not 11 digits\" = \"veeru {{1}} väärtus {{2}} ei ole 11-kohaline\"\n"
     );
     assert!(problems(&[("DQ-01.toml", &good)]).is_empty());
     let bad = good
         .replace(
-            "message = \"{ref}: {details}.\"\n\n[et.phrases]",
-            "message = \"{ref}: {detail}.\"\n\n[et.phrases]",
+            "message = \"[{ref}: ][{details}|rida ei saa kasutada].\"\n\n[et.phrases]",
+            "message = \"[{ref}: ][{detail}|rida ei saa kasutada].\"\n\n[et.phrases]",
         )
         .replace("väärtus {2}", "väärtus {3}");
     let p = problems(&[("DQ-01.toml", &bad)]);
@@ -146,7 +146,10 @@ fn an_estonian_message_keeps_the_placeholders_and_its_phrases_are_usable() {
         "{p:?}"
     );
     // Without a message the Estonian texts are incomplete.
-    let missing = good.replace("message = \"{ref}: {details}.\"\n\n[et", "\n[et");
+    let missing = good.replace(
+        "message = \"[{ref}: ][{details}|rida ei saa kasutada].\"\n\n[et",
+        "\n[et",
+    );
     let p = problems(&[("DQ-01.toml", &missing)]);
     assert!(p.iter().any(|m| m.contains("message")), "{p:?}");
 }
@@ -300,5 +303,58 @@ fn a_rule_parameter_is_never_defaulted() {
     assert!(
         rule.int("dormant_days").is_err(),
         "a mistyped value is an error too"
+    );
+}
+
+#[test]
+fn unbalanced_segments_and_bare_holes_are_load_errors_with_file_and_line() {
+    let et = "\n[et]\ntitle = \"t\"\ndescription = \"k\"\nremediation = \"p\"\nmessage = \"[{ref}: ][{details}|rida ei saa kasutada].\"\n";
+    let good = format!("{GOOD}{et}");
+    assert!(problems(&[("DQ-01.toml", &good)]).is_empty());
+    let bad = good
+        .replace("[{ref}: ][{details}|the row", "[{ref}: [{details}|the row")
+        .replace("[{details}|rida", "{details}|rida");
+    let p = problems(&[("DQ-01.toml", &bad)]);
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(
+        p[0].starts_with("DQ-01.toml:10: message: `[` at character 1 is never closed"),
+        "{p:?}"
+    );
+    assert!(
+        p[1].starts_with("DQ-01.toml:16: [et] message: `|` at character 19 is outside"),
+        "{p:?}"
+    );
+    let bare = good.replace(
+        "[{ref}: ][{details}|the row is unusable]",
+        "{ref}: [{details}]",
+    );
+    let p = problems(&[("DQ-01.toml", &bare)]);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("DQ-01.toml:10: message: {ref} at character 1 is outside any `[...]`"),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn estonian_references_match_the_english_ones_one_for_one() {
+    let english = GOOD.replace(
+        "grain = [\"ref\"]",
+        "grain = [\"ref\"]\nreferences = [\"GDPR Art. 5(1)(d) — accuracy\", \"EVS 585:2007\"]",
+    );
+    let et = "\n[et]\ntitle = \"t\"\ndescription = \"k\"\nremediation = \"p\"\nmessage = \"[{ref}: ][{details}|rida ei saa kasutada].\"\nreferences = [\"IKÜM art 5 lg 1 p d — õigsus\"]\n";
+    let p = problems(&[("DQ-01.toml", &format!("{english}{et}"))]);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("DQ-01.toml:18: [et] references has 1 entries, the English references 2"),
+        "{p:?}"
+    );
+    let both = et.replace("õigsus\"]", "õigsus\", \"EVS 585:2007\"]");
+    let c = Catalog::from_sources(vec![("DQ-01.toml".into(), format!("{english}{both}"))])
+        .expect("valid");
+    assert_eq!(c.rules[0].texts("et").references[1], "EVS 585:2007");
+    assert_eq!(
+        c.rules[0].texts("en").references[0],
+        "GDPR Art. 5(1)(d) — accuracy"
     );
 }

@@ -146,10 +146,15 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
     })?;
     let written = folder.commit()?;
     bar.finish();
-    print!(
-        "{}",
-        accessaudit_report::text::audit_summary(&snapshot, &catalog, &evaluation, &written)
-    );
+    let said = accessaudit_report::text::audit_summary(
+        &snapshot,
+        &catalog,
+        &evaluation,
+        &written,
+        args.lang.code(),
+    )
+    .map_err(|e| CommandError::Usage(e.to_string()))?;
+    print!("{said}");
     let failing = fail_on.is_some_and(|t| evaluation.findings.iter().any(|f| f.severity >= t));
     Ok(if failing {
         ExitCode::from(EXIT_FINDINGS)

@@ -122,7 +122,7 @@ fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
             col("role"),
             col("role_name").fill_null(lit("not in the role catalogue")),
             col("assignment_id").alias("ref"),
-            col("positions").fill_null(lit("no position")),
+            col("positions"),
             d.alias("as_of_day"),
             facts::join_texts(vec![col("assignment_ref"), col("account_ref")], " ")
                 .alias("evidence"),
