@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use accessaudit_rules::{checks, Area, Catalog};
+use accessaudit_rules::{Area, Catalog};
 
 fn area_title(area: Area) -> &'static str {
     match area {
@@ -41,10 +41,10 @@ pub fn catalogue(catalog: &Catalog) -> String {
         for r in rules {
             let _ = writeln!(out, "\n### {} {} — {}\n", r.id, r.name, r.title);
             let _ = writeln!(out, "{}\n", r.description.replace('\n', " "));
-            let summary = checks::kind(&r.check).map_or("", |k| k.summary);
+            let summary = r.kind.summary;
             let _ = writeln!(out, "- **Severity:** {}", r.severity);
             let _ = writeln!(out, "- **Grain:** {}", r.grain.join(" × "));
-            let _ = writeln!(out, "- **Check:** `{}` — {summary}", r.check);
+            let _ = writeln!(out, "- **Check:** `{}` — {summary}", r.kind.name);
             let _ = writeln!(out, "- **Message:** `{}`", r.message);
             if let Some(et) = &r.et {
                 let _ = writeln!(out, "- **Message (et):** `{}`", et.message);

@@ -212,7 +212,7 @@ impl Catalog {
             if problems.len() > before {
                 continue;
             }
-            let (Some(area), Some(severity)) = (area, severity) else {
+            let (Some(area), Some(severity), Some(kind)) = (area, severity, kind) else {
                 continue;
             };
             rules.push(Rule {
@@ -224,7 +224,7 @@ impl Catalog {
                 remediation: parsed.remediation.trim().to_string(),
                 references: parsed.references,
                 severity,
-                check: parsed.check.into_inner(),
+                kind,
                 grain: parsed.grain.into_inner(),
                 message: parsed.message.into_inner().trim().to_string(),
                 params: parsed

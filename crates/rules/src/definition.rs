@@ -123,8 +123,8 @@ pub struct Rule {
     pub references: Vec<String>,
     /// Severity in force (default, or the policy's).
     pub severity: Severity,
-    /// Check kind name.
-    pub check: String,
+    /// The check kind that evaluates it, resolved when the file was loaded.
+    pub kind: &'static crate::checks::CheckKind,
     /// Grain columns.
     pub grain: Vec<String>,
     /// Message template.

@@ -346,10 +346,7 @@ fn run_rule(
         }));
         return Ok(None);
     }
-    let Some(kind) = checks::kind(&rule.check) else {
-        // The catalogue loader has already rejected unknown kinds.
-        return Ok(None);
-    };
+    let kind = rule.kind;
     if let Some(missing) = (kind.needs)(rule)
         .iter()
         .find(|t| ctx.snapshot.table(t).is_none())

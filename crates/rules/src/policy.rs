@@ -17,7 +17,6 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::catalog::{line_of, Catalog};
-use crate::checks;
 use crate::definition::{parse_severity, ParamValue};
 use crate::error::{DefinitionProblem, RulesError};
 
@@ -73,10 +72,10 @@ impl Catalog {
             };
             let rule = &mut self.rules[index];
             let entry = entry.get_ref();
-            let kind = checks::kind(&rule.check);
+            let kind = rule.kind;
             for (name, value) in &entry.params {
                 let line = line_of(text, value.span().start);
-                match kind.and_then(|k| k.params.iter().find(|p| p.name == name)) {
+                match kind.params.iter().find(|p| p.name == name) {
                     None => problems.push(problem(
                         line,
                         format!("{} has no parameter {name:?}", rule.id),

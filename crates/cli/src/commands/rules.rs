@@ -4,7 +4,6 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use accessaudit_rules::checks;
 use accessaudit_rules::fixture;
 
 use super::{catalog, CommandError, EXIT_FINDINGS};
@@ -48,8 +47,7 @@ pub fn show(id: &str, args: &CatalogArgs) -> Result<ExitCode, CommandError> {
     if let Some(reason) = &rule.disabled {
         let _ = writeln!(out, "DISABLED  by the policy: {reason}");
     }
-    let summary = checks::kind(&rule.check).map_or("", |k| k.summary);
-    let _ = writeln!(out, "check     {} — {summary}", rule.check);
+    let _ = writeln!(out, "check     {} — {}", rule.kind.name, rule.kind.summary);
     let _ = writeln!(out, "grain     {}", rule.grain.join(" × "));
     let _ = writeln!(out, "defined   {}", rule.source);
     if !rule.params.is_empty() {

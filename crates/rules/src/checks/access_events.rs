@@ -5,23 +5,9 @@
 
 use polars::prelude::*;
 
+use super::pd::Condition;
 use super::{CheckKind, Context, ParamKind, ParamSpec};
 use crate::definition::Rule;
-
-/// The conditions a rule can ask about, with the events each counts.
-const CONDITIONS: &[&str] = &[
-    "unexplained",
-    "without_role",
-    "after_termination",
-    "own_absence",
-    "self_lookup",
-    "colleague_unexplained",
-    "watchlist",
-    "after_hours",
-    "export_unexplained",
-    "relative_unexplained",
-    "out_of_area_unexplained",
-];
 
 /// The check kind.
 pub const KIND: CheckKind = CheckKind {
@@ -30,7 +16,7 @@ pub const KIND: CheckKind = CheckKind {
     params: &[
         ParamSpec {
             name: "condition",
-            kind: ParamKind::Choice(CONDITIONS),
+            kind: ParamKind::Choice(&Condition::NAMES),
             optional: false,
         },
         ParamSpec {
@@ -55,34 +41,21 @@ pub const KIND: CheckKind = CheckKind {
 };
 
 fn needs(rule: &Rule) -> &'static [&'static str] {
-    // An unreadable condition fails the evaluation itself; the access log
-    // is what every condition needs.
-    match rule.text("condition").as_deref().unwrap_or_default() {
-        "unexplained" | "colleague_unexplained" | "export_unexplained" => &["access_log", "cases"],
-        "relative_unexplained" => &["access_log", "cases", "relations"],
-        "out_of_area_unexplained" => &["access_log", "cases", "subjects"],
-        "watchlist" => &["access_log", "watchlist"],
-        _ => &["access_log"],
+    // The loader accepts only known conditions; a rule built around it
+    // fails in `evaluate` with the parameter named.
+    match condition(rule) {
+        Ok(c) => c.needs(),
+        Err(_) => &["access_log"],
     }
 }
 
-/// (events counted, filter on the group) for a condition.
-fn condition(name: &str) -> (&'static str, Expr) {
-    let any = |flag: &str| col(format!("{flag}_events")).gt(lit(0));
-    match name {
-        "unexplained" => ("unexplained", any("unexplained")),
-        "without_role" => ("without_role", any("without_role")),
-        "after_termination" => ("all", col("ended")),
-        "own_absence" => ("all", col("absent")),
-        "self_lookup" => ("all", col("self_lookup")),
-        "colleague_unexplained" => ("unexplained", col("colleague").and(any("unexplained"))),
-        "watchlist" => ("all", col("watch_category").is_not_null()),
-        "after_hours" => ("after_hours", any("after_hours")),
-        "export_unexplained" => ("export_unexplained", any("export_unexplained")),
-        "relative_unexplained" => ("unexplained", col("relative").and(any("unexplained"))),
-        "out_of_area_unexplained" => ("unexplained", col("out_of_area").and(any("unexplained"))),
-        _ => ("all", lit(false)),
-    }
+/// The rule's `condition` parameter.
+fn condition(rule: &Rule) -> PolarsResult<Condition> {
+    let name = rule.text("condition")?;
+    Condition::parse(&name).ok_or_else(|| {
+        polars_err!(ComputeError: "rule {}: unknown condition {name:?} (known: {})",
+            rule.id, Condition::NAMES.join(", "))
+    })
 }
 
 fn clock(ts: Expr) -> Expr {
@@ -92,7 +65,8 @@ fn clock(ts: Expr) -> Expr {
 }
 
 fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
-    let (flag, filter) = condition(&rule.text("condition")?);
+    let condition = condition(rule)?;
+    let (flag, filter) = (condition.counted(), condition.filter());
     let severity = match rule.optional_severity_param("unexplained_severity")? {
         None => lit(rule.severity.as_str()),
         Some(severe) => when(col("has_cases").and(col("unexplained_events").gt(lit(0))))

@@ -366,6 +366,12 @@ pub struct CheckKind {
     pub evaluate: fn(&Context<'_>, &Rule) -> PolarsResult<LazyFrame>,
 }
 
+impl std::fmt::Debug for CheckKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CheckKind({})", self.name)
+    }
+}
+
 /// Every check kind.
 pub const KINDS: &[CheckKind] = &[
     unjustified_role::KIND,

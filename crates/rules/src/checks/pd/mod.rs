@@ -10,6 +10,7 @@
 //! another municipality) are answered on the much smaller aggregate.
 
 mod aggregate;
+mod condition;
 mod events;
 mod explain;
 mod grain_flags;
@@ -20,6 +21,7 @@ use polars::prelude::*;
 use super::log_slices::log_slices;
 use super::{Context, LogRead};
 
+pub(crate) use condition::Condition;
 pub(crate) use events::events;
 pub(crate) use explain::explain;
 
