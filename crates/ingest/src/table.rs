@@ -14,6 +14,7 @@ use crate::contract::{ColumnSpec, ColumnType, TableSpec, FILE_COLUMN, ROW_COLUMN
 use crate::convert::{self, Conversion};
 use crate::engine::collect_streaming;
 use crate::error::{IngestError, ValueError, ValueProblem};
+use crate::parquet;
 use crate::source::{self, Format, SourceFile};
 
 mod polars_utils_path {
@@ -67,8 +68,10 @@ struct PlannedFile {
     raw: LazyFrame,
     /// The contract columns with their conversions (None: absent optional column).
     columns: Vec<(ColumnSpec, Option<Conversion>)>,
-    /// Extra columns of this file.
+    /// Extra columns of this file, kept as text.
     extras: Vec<String>,
+    /// Extra columns of this file left out for their type.
+    ignored: Vec<String>,
 }
 
 fn to_path(file: &SourceFile) -> Result<PlRefPath, IngestError> {
@@ -96,8 +99,20 @@ fn read_error(file: &SourceFile, source: PolarsError) -> IngestError {
     }
 }
 
+/// One file scanned, before its columns are planned.
+struct Scanned {
+    /// The scan with canonical (lower-case) column names and `__row`.
+    raw: LazyFrame,
+    /// The header (column names) as the file writes it.
+    original_names: Vec<String>,
+    /// Canonical names and types of the columns in `raw`.
+    schema: Schema,
+    /// Extra columns left out for their type (Parquet only).
+    ignored: Vec<String>,
+}
+
 /// Scans one file lazily with canonical column names and its row numbers.
-fn scan(file: &SourceFile) -> Result<(LazyFrame, Vec<String>, Schema), IngestError> {
+fn scan(file: &SourceFile, spec: &TableSpec) -> Result<Scanned, IngestError> {
     let empty = std::fs::metadata(&file.path)
         .map_err(|source| IngestError::Io {
             file: file.name.clone(),
@@ -145,50 +160,32 @@ fn scan(file: &SourceFile) -> Result<(LazyFrame, Vec<String>, Schema), IngestErr
                 .with_missing_is_null(true)
                 .finish()
                 .map_err(|e| read_error(file, e))?;
-            Ok((lf, header.names, schema))
+            Ok(Scanned {
+                raw: lf,
+                original_names: header.names,
+                schema,
+                ignored: Vec::new(),
+            })
         }
         Format::Parquet => {
-            let args = ScanArgsParquet {
-                row_index: Some(RowIndex {
-                    name: ROW_COLUMN.into(),
-                    offset: 1,
-                }),
-                ..Default::default()
-            };
-            let mut lf =
-                LazyFrame::scan_parquet(to_path(file)?, args).map_err(|e| read_error(file, e))?;
-            let found = lf.collect_schema().map_err(|e| read_error(file, e))?;
-            let mut names: Vec<String> = Vec::new();
-            let mut exprs = Vec::new();
-            let mut schema = Schema::default();
-            for (name, dtype) in found.iter() {
-                if name.as_str() == ROW_COLUMN {
-                    continue;
-                }
-                let lower = name.to_lowercase();
-                if names.contains(&lower) {
-                    return Err(IngestError::DuplicateColumn {
-                        file: file.name.clone(),
-                        column: lower,
-                    });
-                }
-                exprs.push(col(name.clone()).alias(lower.as_str()));
-                schema.with_column(lower.as_str().into(), dtype.clone());
-                names.push(lower);
-            }
-            exprs.push(col(ROW_COLUMN));
-            let original = found
-                .iter_names()
-                .filter(|n| n.as_str() != ROW_COLUMN)
-                .map(|n| n.to_string())
-                .collect();
-            Ok((lf.select(exprs), original, schema))
+            let scanned = parquet::scan(file, spec)?;
+            Ok(Scanned {
+                raw: scanned.frame,
+                original_names: scanned.original_names,
+                schema: scanned.schema,
+                ignored: scanned.ignored,
+            })
         }
     }
 }
 
 fn plan_file(spec: &'static TableSpec, file: &SourceFile) -> Result<PlannedFile, IngestError> {
-    let (raw, original_names, schema) = scan(file)?;
+    let Scanned {
+        raw,
+        original_names,
+        schema,
+        ignored,
+    } = scan(file, spec)?;
     let mut columns = Vec::with_capacity(spec.columns.len());
     for column in spec.columns {
         match schema.get(column.name) {
@@ -222,6 +219,7 @@ fn plan_file(spec: &'static TableSpec, file: &SourceFile) -> Result<PlannedFile,
         raw,
         columns,
         extras,
+        ignored,
     })
 }
 
@@ -443,8 +441,10 @@ struct FileRead {
     rows: u64,
     /// Its unreadable values.
     problems: Vec<ValueError>,
-    /// Its extra columns.
+    /// Its extra columns kept as text.
     extras: Vec<String>,
+    /// Its extra columns left out for their type.
+    ignored: Vec<String>,
 }
 
 /// Whether a table is read into memory once at load. Every table but the
@@ -500,6 +500,7 @@ fn read_in_memory(
         rows,
         problems,
         extras: planned.extras,
+        ignored: planned.ignored,
     })
 }
 
@@ -521,6 +522,7 @@ fn read_lazily(
         rows,
         problems,
         extras: planned.extras,
+        ignored: planned.ignored,
     })
 }
 
@@ -552,6 +554,13 @@ pub fn load(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    // Extra columns left out for their type are still named as extra columns.
+    let extra_columns: Vec<String> = reads
+        .iter()
+        .flat_map(|r| r.extras.iter().chain(&r.ignored).cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let rows_read = reads.iter().map(|r| r.rows).sum();
     let rows_rejected = reads
         .iter()
@@ -578,7 +587,7 @@ pub fn load(
         rows_read,
         rows_rejected,
         rejected,
-        extra_columns: extras,
+        extra_columns,
     })
 }
 
