@@ -111,8 +111,9 @@ struct Scanned {
     ignored: Vec<String>,
 }
 
-/// Scans one file lazily with canonical column names and its row numbers.
-fn scan(file: &SourceFile, spec: &TableSpec) -> Result<Scanned, IngestError> {
+/// Scans one file with canonical column names and its row numbers; a CSV
+/// file that is to be held in memory (`eager`) is read at once.
+fn scan(file: &SourceFile, spec: &TableSpec, eager: bool) -> Result<Scanned, IngestError> {
     let empty = std::fs::metadata(&file.path)
         .map_err(|source| IngestError::Io {
             file: file.name.clone(),
@@ -148,18 +149,37 @@ fn scan(file: &SourceFile, spec: &TableSpec) -> Result<Scanned, IngestError> {
                 .iter()
                 .map(|n| Field::new(n.as_str().into(), DataType::String))
                 .collect();
-            let lf = LazyCsvReader::new(to_path(file)?)
-                .with_has_header(true)
-                .with_separator(header.separator)
-                .with_schema(Some(Arc::new(schema.clone())))
-                .with_row_index(Some(RowIndex {
-                    name: ROW_COLUMN.into(),
-                    // The header is row 1, the first record row 2.
-                    offset: 2,
-                }))
-                .with_missing_is_null(true)
-                .finish()
-                .map_err(|e| read_error(file, e))?;
+            let row_index = RowIndex {
+                name: ROW_COLUMN.into(),
+                // The header is row 1, the first record row 2.
+                offset: 2,
+            };
+            let lf = if eager {
+                // Read at once: a lazy scan costs the start of a query
+                // engine per use, which over thousands of small files is
+                // most of the time.
+                CsvReadOptions::default()
+                    .with_has_header(true)
+                    .with_schema(Some(Arc::new(schema.clone())))
+                    .with_row_index(Some(row_index))
+                    .map_parse_options(|o| {
+                        o.with_separator(header.separator)
+                            .with_missing_is_null(true)
+                    })
+                    .try_into_reader_with_file_path(Some(file.path.clone()))
+                    .and_then(|r| r.finish())
+                    .map_err(|e| read_error(file, e))?
+                    .lazy()
+            } else {
+                LazyCsvReader::new(to_path(file)?)
+                    .with_has_header(true)
+                    .with_separator(header.separator)
+                    .with_schema(Some(Arc::new(schema.clone())))
+                    .with_row_index(Some(row_index))
+                    .with_missing_is_null(true)
+                    .finish()
+                    .map_err(|e| read_error(file, e))?
+            };
             Ok(Scanned {
                 raw: lf,
                 original_names: header.names,
@@ -179,13 +199,17 @@ fn scan(file: &SourceFile, spec: &TableSpec) -> Result<Scanned, IngestError> {
     }
 }
 
-fn plan_file(spec: &'static TableSpec, file: &SourceFile) -> Result<PlannedFile, IngestError> {
+fn plan_file(
+    spec: &'static TableSpec,
+    file: &SourceFile,
+    eager: bool,
+) -> Result<PlannedFile, IngestError> {
     let Scanned {
         raw,
         original_names,
         schema,
         ignored,
-    } = scan(file, spec)?;
+    } = scan(file, spec, eager)?;
     let mut columns = Vec::with_capacity(spec.columns.len());
     for column in spec.columns {
         match schema.get(column.name) {
@@ -445,6 +469,8 @@ struct FileRead {
     extras: Vec<String>,
     /// Its extra columns left out for their type.
     ignored: Vec<String>,
+    /// Whether `frame` is held in memory (not a scan of the file).
+    in_memory: bool,
 }
 
 /// Whether a table is read into memory once at load. Every table but the
@@ -454,6 +480,17 @@ struct FileRead {
 fn kept_in_memory(spec: &TableSpec) -> bool {
     spec.name != "access_log"
 }
+
+/// Access-log files up to this size are read into memory all the same, and
+/// stacked with their neighbours into one frame: a partition of thousands of
+/// small files as one lazy scan per file unioned took minutes, could
+/// deadlock Polars' streaming engine and opened every file at once (too many
+/// open files). A part of the generator's size (2 M events) is far larger.
+const SMALL_FILE_BYTES: u64 = 1 << 20;
+
+/// The most bytes of small access-log files read into memory; the files
+/// after that stay lazy scans.
+const SMALL_FILES_BUDGET: u64 = 256 << 20;
 
 /// Reads a file into memory in one pass, its values converted and checked
 /// together; only a file with unreadable values is read again, for the
@@ -501,6 +538,7 @@ fn read_in_memory(
         problems,
         extras: planned.extras,
         ignored: planned.ignored,
+        in_memory: true,
     })
 }
 
@@ -523,6 +561,7 @@ fn read_lazily(
         problems,
         extras: planned.extras,
         ignored: planned.ignored,
+        in_memory: false,
     })
 }
 
@@ -534,9 +573,21 @@ pub fn load(
     mode: ReadMode,
 ) -> Result<LoadedTable, IngestError> {
     let mut reads = Vec::with_capacity(files.len());
+    let mut budget = SMALL_FILES_BUDGET;
     for (i, file) in files.iter().enumerate() {
-        let planned = plan_file(spec, file)?;
-        let read = if kept_in_memory(spec) {
+        let size = std::fs::metadata(&file.path)
+            .map_err(|source| IngestError::Io {
+                file: file.name.clone(),
+                source,
+            })?
+            .len();
+        let small = size <= SMALL_FILE_BYTES && size <= budget;
+        if small {
+            budget -= size;
+        }
+        let in_memory = kept_in_memory(spec) || small;
+        let planned = plan_file(spec, file, in_memory)?;
+        let read = if in_memory {
             read_in_memory(file, planned, i as u32, mode)?
         } else {
             read_lazily(file, planned, i as u32, mode)?
@@ -566,18 +617,41 @@ pub fn load(
         .iter()
         .map(|r| rejected_rows(&r.problems).len() as u64)
         .sum();
+    let combining = |e| IngestError::polars(format!("combining the files of {}", spec.name), e);
     let mut rejected = Vec::new();
-    let mut frames = Vec::with_capacity(reads.len());
+    let mut frames = Vec::new();
+    // Neighbouring files held in memory are stacked into one frame (in file
+    // order), so that a query over the table plans one input for them.
+    let mut stacked: Option<DataFrame> = None;
     for read in reads {
         rejected.extend(read.problems);
-        frames.push(with_all_extras(read.frame, spec, &read.extras, &extras));
+        let frame = with_all_extras(read.frame, spec, &read.extras, &extras);
+        if read.in_memory {
+            let df = frame.collect().map_err(combining)?;
+            match stacked.as_mut() {
+                Some(all) => {
+                    all.vstack_mut_owned(df).map_err(combining)?;
+                }
+                None => stacked = Some(df),
+            }
+        } else {
+            if let Some(mut all) = stacked.take() {
+                all.rechunk_mut_par();
+                frames.push(all.lazy());
+            }
+            frames.push(frame);
+        }
     }
-    let combining = |e| IngestError::polars(format!("combining the files of {}", spec.name), e);
-    let mut frame = match frames.len() {
+    if let Some(mut all) = stacked.take() {
+        all.rechunk_mut_par();
+        frames.push(all.lazy());
+    }
+    let parts = frames.len();
+    let mut frame = match parts {
         1 => frames.into_iter().next().unwrap_or_default(),
         _ => concat(frames, UnionArgs::default()).map_err(combining)?,
     };
-    if kept_in_memory(spec) {
+    if kept_in_memory(spec) && parts > 1 {
         frame = frame.collect().map_err(combining)?.lazy();
     }
     Ok(LoadedTable {

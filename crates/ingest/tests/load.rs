@@ -461,12 +461,26 @@ fn a_period_filter_on_native_utc_timestamps_reaches_the_parquet_scan() {
     let july = chrono::DateTime::parse_from_rfc3339("2026-07-01T07:00:00Z")
         .expect("ts")
         .timestamp_micros();
+    // An extra column of noise makes the file larger than the small files
+    // that are read into memory (and stacked) instead of scanned.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut noise = || {
+        (0..300_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                format!("{state:016x}")
+            })
+            .collect::<String>()
+    };
     let mut df = df!(
         "ts" => [july, july + 3_600_000_000],
         "system" => ["SKAIS", "SKAIS"],
         "account_id" => ["jmets", "jmets"],
         "subject_id" => ["60001019906", "60001019906"],
         "action" => ["view", "view"],
+        "noise" => [noise(), noise()],
     )
     .expect("df");
     df.apply("ts", |c| {
