@@ -359,7 +359,8 @@ pub fn check_csv(file: &SourceFile, header: &CsvHeader) -> Result<(), IngestErro
     let mut fields = 1usize;
     let mut record_bytes = 0usize;
     let mut skip_bom = header.bom;
-    let mut field_start = 0u64; // file offset of the current field
+    // File offset of the current field (the header's first after the BOM).
+    let mut field_start = if header.bom { 3u64 } else { 0 };
     let mut field_quotes = 0usize; // quotes inside the current unquoted field
     let shape = |row: u64, message: String| IngestError::CsvShape {
         file: file.name.clone(),
@@ -728,6 +729,19 @@ mod tests {
                 }
                 other => panic!("expected a quote error, got {other:?}"),
             }
+        }
+        // Past the first read block (1 MiB), after a byte-order mark.
+        let mut big = b"\xEF\xBB\xBFid,name,unit\n".to_vec();
+        for i in 0..100_000 {
+            big.extend_from_slice(format!("{i},Mari Kask,X\n").as_bytes());
+        }
+        big.extend_from_slice(b"x,Ma\"ri,X\n");
+        let f = write(dir.path(), "big.csv", &big);
+        match check_csv(&f, &read_csv_header(&f)?) {
+            Err(IngestError::CsvValue { row, value, .. }) => {
+                assert_eq!((row, value.as_str()), (100_002, "Ma\"ri"));
+            }
+            other => panic!("expected a quote error, got {other:?}"),
         }
         Ok(())
     }

@@ -581,7 +581,7 @@ pub fn load(
                 source,
             })?
             .len();
-        let small = size <= SMALL_FILE_BYTES && size <= budget;
+        let small = !kept_in_memory(spec) && size <= SMALL_FILE_BYTES && size <= budget;
         if small {
             budget -= size;
         }
