@@ -348,8 +348,11 @@ pub fn check_csv(file: &SourceFile, header: &CsvHeader) -> Result<(), IngestErro
         file: file.name.clone(),
         source,
     };
-    let mut reader = BufReader::with_capacity(1 << 20, File::open(&file.path).map_err(io)?);
-    let mut buf = vec![0u8; 1 << 20];
+    let mut reader = File::open(&file.path).map_err(io)?;
+    // A block of up to 1 MiB, no larger than the file: thousands of small
+    // partition files would otherwise each clear a megabyte or two.
+    let size = reader.metadata().map_err(io)?.len();
+    let mut buf = vec![0u8; (size as usize).saturating_add(8).clamp(64, 1 << 20)];
     let mut carry = 0usize; // bytes of an unfinished character kept from the last block
     let mut consumed = 0u64; // bytes of the file before buf[0]
     let expected = header.names.len();

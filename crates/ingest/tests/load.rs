@@ -709,3 +709,40 @@ fn gzipped_partition_is_refused_by_name_not_skipped() {
         other => panic!("expected the .gz file refused, got {:?}", other.err()),
     }
 }
+
+#[test]
+fn parquet_extra_list_duration_and_binary_columns_are_ignored_in_a_lazy_scan() {
+    // The same as above in a file Polars scans lazily (no struct in it):
+    // before, casting the extra columns to text failed the table.
+    let dir = copy_minimal();
+    std::fs::remove_file(dir.path().join("accounts.csv")).expect("rm");
+    let tags = Series::new(
+        "tags".into(),
+        [
+            Series::new("".into(), [1i64, 2]),
+            Series::new("".into(), [3i64]),
+        ],
+    );
+    let idle = Series::new("idle".into(), [86_400_000_000i64, 0])
+        .cast(&DataType::Duration(TimeUnit::Microseconds))
+        .expect("duration");
+    let blob = Series::new("blob".into(), [&b"\x00\x01"[..], &b""[..]]);
+    let mut df = df!(
+        "system" => ["SKAIS", "SKAIS"],
+        "account_id" => ["jmets", "mkask"],
+        "person_id" => ["36805280109", "46805280103"],
+        "kind" => ["personal", "personal"],
+        "created_at" => ["2020-01-02T09:00:00+02:00", "2018-03-01T09:00:00+02:00"],
+    )
+    .expect("df");
+    df.with_column(tags.into_column()).expect("tags");
+    df.with_column(idle.into_column()).expect("idle");
+    df.with_column(blob.into_column()).expect("blob");
+    write_parquet(dir.path(), "accounts.parquet", &mut df);
+    let s = load(dir.path()).expect("loads");
+    assert_eq!(
+        s.table("accounts").expect("accounts").extra_columns,
+        ["blob", "idle", "tags"]
+    );
+    assert_eq!(collect(&s, "accounts").height(), 2);
+}
