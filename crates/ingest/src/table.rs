@@ -469,8 +469,8 @@ struct FileRead {
     extras: Vec<String>,
     /// Its extra columns left out for their type.
     ignored: Vec<String>,
-    /// Whether `frame` is held in memory (not a scan of the file).
-    in_memory: bool,
+    /// The rows held in memory, when `frame` is not a scan of the file.
+    memory: Option<DataFrame>,
 }
 
 /// Whether a table is read into memory once at load. Every table but the
@@ -526,19 +526,23 @@ fn read_in_memory(
     };
     let rejected = rejected_rows(&problems);
     let rows = df.height() as u64;
-    let names: Vec<PlSmallStr> = flag_names.iter().map(|n| n.as_str().into()).collect();
-    let frame = without_rows(df.lazy(), &rejected)
-        .drop(cols(names))
-        .collect()
-        .map_err(|e| read_error(file, e))?
-        .lazy();
+    // Without a rejected row no query is needed: over thousands of small
+    // files, each query's start is most of the time.
+    let df = df.drop_many(flag_names.iter().map(String::as_str));
+    let df = if rejected.is_empty() {
+        df
+    } else {
+        without_rows(df.lazy(), &rejected)
+            .collect()
+            .map_err(|e| read_error(file, e))?
+    };
     Ok(FileRead {
-        frame,
+        frame: df.clone().lazy(),
         rows,
         problems,
         extras: planned.extras,
         ignored: planned.ignored,
-        in_memory: true,
+        memory: Some(df),
     })
 }
 
@@ -561,7 +565,7 @@ fn read_lazily(
         problems,
         extras: planned.extras,
         ignored: planned.ignored,
-        in_memory: false,
+        memory: None,
     })
 }
 
@@ -625,9 +629,16 @@ pub fn load(
     let mut stacked: Option<DataFrame> = None;
     for read in reads {
         rejected.extend(read.problems);
-        let frame = with_all_extras(read.frame, spec, &read.extras, &extras);
-        if read.in_memory {
-            let df = frame.collect().map_err(combining)?;
+        if let Some(df) = read.memory {
+            // A frame held in memory whose columns are already the table's
+            // is stacked as it is, without a query's start.
+            let df = if read.extras == extras {
+                df
+            } else {
+                with_all_extras(df.lazy(), spec, &read.extras, &extras)
+                    .collect()
+                    .map_err(combining)?
+            };
             match stacked.as_mut() {
                 Some(all) => {
                     all.vstack_mut_owned(df).map_err(combining)?;
@@ -639,7 +650,7 @@ pub fn load(
                 all.rechunk_mut_par();
                 frames.push(all.lazy());
             }
-            frames.push(frame);
+            frames.push(with_all_extras(read.frame, spec, &read.extras, &extras));
         }
     }
     if let Some(mut all) = stacked.take() {
