@@ -148,6 +148,17 @@ pub fn plan(source: &str, found: &DataType, ty: ColumnType) -> Result<Conversion
     };
     match (ty, found) {
         (_, DataType::String) => Ok(text(c)),
+        // A dictionary-encoded text column (pandas `category`) is its text.
+        (_, DataType::Categorical(..) | DataType::Enum(..)) => {
+            Ok(text(c.clone().cast(DataType::String)))
+        }
+        // A column empty throughout, which pandas and pyarrow write with the
+        // Arrow type `null`: every value is absent.
+        (_, DataType::Null) => Ok(Conversion {
+            present: lit(false),
+            typed: lit(NULL).cast(ty.dtype()),
+            can_fail: false,
+        }),
         (ColumnType::Id | ColumnType::Person | ColumnType::Enum(_), t) if t.is_integer() => {
             Ok(text(c.clone().cast(DataType::String)))
         }

@@ -153,6 +153,20 @@ pub enum IngestError {
         /// What is wrong.
         message: String,
     },
+    /// A CSV field whose quotes are misplaced (`Ma"ri`, `"Laura" Mets`).
+    #[error("{file}:{row}: column `{column}`, value {value:?}: {message}")]
+    CsvValue {
+        /// File.
+        file: String,
+        /// Spreadsheet row (the header is row 1).
+        row: u64,
+        /// Column name, or `#N` when the row has more fields than the header.
+        column: String,
+        /// The field as written, up to the next separator or line end.
+        value: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A value that cannot be read as its column's type.
     #[error("{0}")]
     Value(ValueError),
@@ -193,6 +207,26 @@ pub enum IngestError {
     AsOf {
         /// The text given.
         value: String,
+    },
+    /// `as_of` lies before the review period starts.
+    #[error("as_of {as_of} (from {as_of_from}) is before the review period starts: {period}, from {period_from}. The audit would judge the period's events by the state before it; give an as_of at or after the start of the period, or another period")]
+    AsOfBeforePeriod {
+        /// `as_of` as written (or found in the data).
+        as_of: String,
+        /// Where it came from: `--as-of`, `manifest.toml`, the data.
+        as_of_from: String,
+        /// The period, with its days.
+        period: String,
+        /// Where it came from: `--period`, `manifest.toml`.
+        period_from: String,
+    },
+    /// A file in a table folder that is not read (compressed, unknown kind).
+    #[error("{file}: {reason}")]
+    UnreadFile {
+        /// File relative to the snapshot directory.
+        file: String,
+        /// Why it is not read and what to do.
+        reason: String,
     },
     /// A query over a table failed for another reason.
     #[error("{context}: {source}")]

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 pub mod isikukood;
 pub mod manifest;
+mod parquet;
 pub mod period;
 pub mod snapshot;
 pub mod source;

@@ -42,6 +42,17 @@ pub enum AsOfSource {
     LatestInData,
 }
 
+impl AsOfSource {
+    /// Where the value was written, as a message names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            AsOfSource::CommandLine => "--as-of",
+            AsOfSource::Manifest => "manifest.toml",
+            AsOfSource::LatestInData => "the latest time in the data",
+        }
+    }
+}
+
 /// Where the period came from, for the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PeriodSource {
@@ -51,6 +62,17 @@ pub enum PeriodSource {
     Manifest,
     /// The calendar quarter holding `as_of`.
     QuarterOfAsOf,
+}
+
+impl PeriodSource {
+    /// Where the value was written, as a message names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            PeriodSource::CommandLine => "--period",
+            PeriodSource::Manifest => "manifest.toml",
+            PeriodSource::QuarterOfAsOf => "the quarter of as_of",
+        }
+    }
 }
 
 /// A loaded snapshot.
@@ -130,6 +152,22 @@ impl Snapshot {
                 PeriodSource::QuarterOfAsOf,
             ),
         };
+        // State rules look at `as_of` and event rules at the period: an
+        // `as_of` before the period starts would judge the period's events
+        // against rights and people as they stood before it.
+        if as_of < period.start_instant() {
+            let written = match as_of_source {
+                AsOfSource::CommandLine => options.as_of.clone(),
+                AsOfSource::Manifest => manifest.as_of.clone(),
+                AsOfSource::LatestInData => None,
+            };
+            return Err(IngestError::AsOfBeforePeriod {
+                as_of: written.unwrap_or_else(|| as_of.with_timezone(&Tallinn).to_rfc3339()),
+                as_of_from: as_of_source.describe().to_string(),
+                period: period.to_string(),
+                period_from: period_source.describe().to_string(),
+            });
+        }
         Ok(Snapshot {
             dir: dir.to_path_buf(),
             manifest,

@@ -69,6 +69,21 @@ pub fn locate(dir: &Path, table: &str) -> Result<Option<Vec<SourceFile>>, Ingest
                 && name.as_bytes()[table.len()] == b'.'
         };
         let is_dir = path.is_dir();
+        let compressed_export = !is_dir
+            && is_compressed(&path)
+            && name.len() > table.len()
+            && name.is_char_boundary(table.len() + 1)
+            && name[..table.len() + 1].eq_ignore_ascii_case(&format!("{table}."))
+            && {
+                let rest = name[table.len() + 1..].to_ascii_lowercase();
+                rest.starts_with("csv.") || rest.starts_with("parquet.")
+            };
+        if compressed_export {
+            return Err(IngestError::UnreadFile {
+                file: relative_name(dir, &path),
+                reason: unread_reason(&path),
+            });
+        }
         if (is_dir && name.eq_ignore_ascii_case(table))
             || (!is_dir && (stem_matches("csv") || stem_matches("parquet")))
         {
@@ -132,9 +147,42 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) -> Result<(), Ingest
                 path,
                 format,
             });
+        } else if !is_documentation(&path) {
+            // Rows must never go missing unnoticed: a file that may hold
+            // some (a gzipped partition) is refused by name.
+            return Err(IngestError::UnreadFile {
+                file: relative_name(root, &path),
+                reason: unread_reason(&path),
+            });
         }
     }
     Ok(())
+}
+
+/// Whether a file in a table folder is clearly not data: a README, or a
+/// `.md` or `.txt` file beside the exports.
+fn is_documentation(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    name.starts_with("readme") || name.ends_with(".md") || name.ends_with(".txt")
+}
+
+const COMPRESSED: [&str; 8] = ["gz", "gzip", "bz2", "xz", "zst", "zip", "7z", "lz4"];
+
+fn is_compressed(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| COMPRESSED.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+fn unread_reason(path: &Path) -> String {
+    if is_compressed(path) {
+        "a compressed file is not read (its rows would be lost): decompress it in place (e.g. `gunzip`), or move it out of the snapshot".into()
+    } else {
+        "not a .csv or .parquet file, so it is not read; move it out of the table folder (README, .md and .txt files and names starting with . or _ are skipped)".into()
+    }
 }
 
 /// What the first line of a CSV file says.
@@ -300,8 +348,11 @@ pub fn check_csv(file: &SourceFile, header: &CsvHeader) -> Result<(), IngestErro
         file: file.name.clone(),
         source,
     };
-    let mut reader = BufReader::with_capacity(1 << 20, File::open(&file.path).map_err(io)?);
-    let mut buf = vec![0u8; 1 << 20];
+    let mut reader = File::open(&file.path).map_err(io)?;
+    // A block of up to 1 MiB, no larger than the file: thousands of small
+    // partition files would otherwise each clear a megabyte or two.
+    let size = reader.metadata().map_err(io)?.len();
+    let mut buf = vec![0u8; (size as usize).saturating_add(8).clamp(64, 1 << 20)];
     let mut carry = 0usize; // bytes of an unfinished character kept from the last block
     let mut consumed = 0u64; // bytes of the file before buf[0]
     let expected = header.names.len();
@@ -311,10 +362,26 @@ pub fn check_csv(file: &SourceFile, header: &CsvHeader) -> Result<(), IngestErro
     let mut fields = 1usize;
     let mut record_bytes = 0usize;
     let mut skip_bom = header.bom;
+    // File offset of the current field (the header's first after the BOM).
+    let mut field_start = if header.bom { 3u64 } else { 0 };
+    let mut field_quotes = 0usize; // quotes inside the current unquoted field
     let shape = |row: u64, message: String| IngestError::CsvShape {
         file: file.name.clone(),
         row,
         message,
+    };
+    // Polars splits rows on every quote: an odd number of them in an
+    // unquoted field, or text after a closing quote, would shift every row
+    // after it. Caught here, with the field named.
+    let stray_quote = |row: u64, fields: usize, field_start: u64| {
+        quote_problem(
+            file,
+            header,
+            row,
+            fields - 1,
+            field_start,
+            "a quote inside an unquoted field (quote the whole field and double the quote: \"Ma\"\"ri\")",
+        )
     };
     loop {
         let n = reader.read(&mut buf[carry..]).map_err(io)?;
@@ -333,12 +400,31 @@ pub fn check_csv(file: &SourceFile, header: &CsvHeader) -> Result<(), IngestErro
             0
         };
         skip_bom = false;
-        for &b in &buf[start..valid] {
+        for (i, &b) in buf[start..valid].iter().enumerate() {
+            let offset = consumed + (start + i) as u64;
             match (state, b) {
                 (CsvState::Quoted, b'"') => state = CsvState::QuoteInQuoted,
                 (CsvState::Quoted, _) => {}
                 (CsvState::QuoteInQuoted, b'"') => state = CsvState::Quoted,
                 (CsvState::FieldStart, b'"') => state = CsvState::Quoted,
+                (CsvState::QuoteInQuoted, b)
+                    if b != b'\n' && b != b'\r' && b != header.separator =>
+                {
+                    return Err(quote_problem(
+                        file,
+                        header,
+                        record_start_row,
+                        fields - 1,
+                        field_start,
+                        "text after the closing quote of a quoted field (quote the whole field and double any quote inside it)",
+                    ));
+                }
+                (CsvState::Unquoted, b'"') => field_quotes += 1,
+                (CsvState::Unquoted, b)
+                    if field_quotes % 2 == 1 && (b == b'\n' || b == header.separator) =>
+                {
+                    return Err(stray_quote(record_start_row, fields, field_start));
+                }
                 (_, b'\n') => {
                     if record_bytes > 0 && record_start_row > 1 && fields != expected {
                         return Err(shape(
@@ -354,12 +440,16 @@ pub fn check_csv(file: &SourceFile, header: &CsvHeader) -> Result<(), IngestErro
                     fields = 1;
                     record_bytes = 0;
                     state = CsvState::FieldStart;
+                    field_start = offset + 1;
+                    field_quotes = 0;
                     continue;
                 }
                 (_, b'\r') => {}
                 (_, sep) if sep == header.separator => {
                     fields += 1;
                     state = CsvState::FieldStart;
+                    field_start = offset + 1;
+                    field_quotes = 0;
                 }
                 _ => state = CsvState::Unquoted,
             }
@@ -374,6 +464,9 @@ pub fn check_csv(file: &SourceFile, header: &CsvHeader) -> Result<(), IngestErro
         buf.copy_within(valid..filled, 0);
         carry = filled - valid;
     }
+    if state == CsvState::Unquoted && field_quotes % 2 == 1 {
+        return Err(stray_quote(record_start_row, fields, field_start));
+    }
     if state == CsvState::Quoted {
         return Err(shape(
             record_start_row,
@@ -387,6 +480,54 @@ pub fn check_csv(file: &SourceFile, header: &CsvHeader) -> Result<(), IngestErro
         ));
     }
     Ok(())
+}
+
+/// A misplaced quote in field number `index` (0-based) of spreadsheet row
+/// `row`, which starts at byte `field_start`: names the column and gives the
+/// field as written (up to the next separator or line end).
+fn quote_problem(
+    file: &SourceFile,
+    header: &CsvHeader,
+    row: u64,
+    index: usize,
+    field_start: u64,
+    message: &str,
+) -> IngestError {
+    let value = match read_field(file, field_start, header.separator) {
+        Ok(v) => v,
+        Err(source) => {
+            return IngestError::Io {
+                file: file.name.clone(),
+                source,
+            }
+        }
+    };
+    let column = header
+        .names
+        .get(index)
+        .map_or_else(|| format!("#{}", index + 1), |n| n.to_lowercase());
+    IngestError::CsvValue {
+        file: file.name.clone(),
+        row,
+        column,
+        value,
+        message: message.to_string(),
+    }
+}
+
+/// The raw text from byte `start` to the next separator or line end, at most
+/// 200 bytes.
+fn read_field(file: &SourceFile, start: u64, sep: u8) -> std::io::Result<String> {
+    use std::io::{Seek, SeekFrom};
+    let mut f = File::open(&file.path)?;
+    f.seek(SeekFrom::Start(start))?;
+    let mut bytes = Vec::new();
+    f.take(200).read_to_end(&mut bytes)?;
+    let end = bytes
+        .iter()
+        .position(|&b| b == sep || b == b'\n' || b == b'\r')
+        .unwrap_or(bytes.len());
+    Ok(String::from_utf8_lossy(&bytes[..end]).into_owned())
 }
 
 /// Re-reads the file up to `offset` to turn it into row, column and value.
@@ -543,6 +684,101 @@ mod tests {
     }
 
     #[test]
+    fn misplaced_quotes_name_row_column_and_value() -> Result<(), IngestError> {
+        let dir = tempfile::tempdir().map_err(|source| IngestError::Io {
+            file: "tmp".into(),
+            source,
+        })?;
+        // Before: "CSV malformed: expected 3 rows, actual 38 rows, in chunk
+        // starting at row_offset 3", and for text after a quote no row.
+        let cases: [(&[u8], &str, &str, &str); 4] = [
+            (
+                b"id,name,unit\n1,Mari,X\n2,Ma\"ri,X\n3,Jaan,X\n",
+                "name",
+                "Ma\"ri",
+                "unquoted",
+            ),
+            (
+                b"id;name;unit\r\n1;Mari;X\r\n2;X;Ma\"ri\r\n",
+                "unit",
+                "Ma\"ri",
+                "unquoted",
+            ),
+            (
+                b"id,name,unit\n1,Mari,X\n2,\"Laura\" Mets,X\n",
+                "name",
+                "\"Laura\" Mets",
+                "after the closing quote",
+            ),
+            (
+                b"id,name,unit\n1,Mari,X\n2,X,\"Y\"Z",
+                "unit",
+                "\"Y\"Z",
+                "after the closing quote",
+            ),
+        ];
+        for (bytes, column, value, text) in cases {
+            let f = write(dir.path(), "q.csv", bytes);
+            match check_csv(&f, &read_csv_header(&f)?) {
+                Err(IngestError::CsvValue {
+                    row,
+                    column: c,
+                    value: v,
+                    message,
+                    ..
+                }) => {
+                    assert_eq!((row, c.as_str(), v.as_str()), (3, column, value));
+                    assert!(message.contains(text), "{message}");
+                }
+                other => panic!("expected a quote error, got {other:?}"),
+            }
+        }
+        // Past the first read block (1 MiB), after a byte-order mark.
+        let mut big = b"\xEF\xBB\xBFid,name,unit\n".to_vec();
+        for i in 0..100_000 {
+            big.extend_from_slice(format!("{i},Mari Kask,X\n").as_bytes());
+        }
+        big.extend_from_slice(b"x,Ma\"ri,X\n");
+        let f = write(dir.path(), "big.csv", &big);
+        match check_csv(&f, &read_csv_header(&f)?) {
+            Err(IngestError::CsvValue { row, value, .. }) => {
+                assert_eq!((row, value.as_str()), (100_002, "Ma\"ri"));
+            }
+            other => panic!("expected a quote error, got {other:?}"),
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn gzipped_and_unknown_files_in_a_table_are_refused_by_name() -> Result<(), IngestError> {
+        let dir = tempfile::tempdir().map_err(|source| IngestError::Io {
+            file: "tmp".into(),
+            source,
+        })?;
+        // Before: the gzipped partition was skipped and its rows lost.
+        write(dir.path(), "access_log/month=07/part-0.csv", b"x\n");
+        write(dir.path(), "access_log/month=08/part-0.csv.gz", b"\x1f\x8b");
+        match locate(dir.path(), "access_log") {
+            Err(IngestError::UnreadFile { file, reason }) => {
+                assert_eq!(file, "access_log/month=08/part-0.csv.gz");
+                assert!(reason.contains("compressed"), "{reason}");
+            }
+            other => panic!("expected the .gz file refused, got {other:?}"),
+        }
+        write(dir.path(), "cases/part-0.xlsx", b"");
+        assert!(matches!(
+            locate(dir.path(), "cases"),
+            Err(IngestError::UnreadFile { ref file, .. }) if file == "cases/part-0.xlsx"
+        ));
+        write(dir.path(), "holidays.csv.gz", b"");
+        assert!(matches!(
+            locate(dir.path(), "holidays"),
+            Err(IngestError::UnreadFile { ref file, .. }) if file == "holidays.csv.gz"
+        ));
+        Ok(())
+    }
+
+    #[test]
     fn locate_files_and_directories() -> Result<(), IngestError> {
         let dir = tempfile::tempdir().map_err(|source| IngestError::Io {
             file: "tmp".into(),
@@ -552,6 +788,7 @@ mod tests {
         write(dir.path(), "access_log/month=2026-08/part-0.parquet", b"");
         write(dir.path(), "access_log/month=2026-07/part-0.parquet", b"");
         write(dir.path(), "access_log/_SUCCESS", b"");
+        write(dir.path(), "access_log/README.md", b"exported 2026-10-01");
         write(dir.path(), "cases.csv", b"x\n");
         write(dir.path(), "cases.parquet", b"");
         let emp = locate(dir.path(), "employees")?.unwrap_or_default();

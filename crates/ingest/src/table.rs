@@ -14,6 +14,7 @@ use crate::contract::{ColumnSpec, ColumnType, TableSpec, FILE_COLUMN, ROW_COLUMN
 use crate::convert::{self, Conversion};
 use crate::engine::collect_streaming;
 use crate::error::{IngestError, ValueError, ValueProblem};
+use crate::parquet;
 use crate::source::{self, Format, SourceFile};
 
 mod polars_utils_path {
@@ -67,8 +68,10 @@ struct PlannedFile {
     raw: LazyFrame,
     /// The contract columns with their conversions (None: absent optional column).
     columns: Vec<(ColumnSpec, Option<Conversion>)>,
-    /// Extra columns of this file.
+    /// Extra columns of this file, kept as text.
     extras: Vec<String>,
+    /// Extra columns of this file left out for their type.
+    ignored: Vec<String>,
 }
 
 fn to_path(file: &SourceFile) -> Result<PlRefPath, IngestError> {
@@ -96,8 +99,21 @@ fn read_error(file: &SourceFile, source: PolarsError) -> IngestError {
     }
 }
 
-/// Scans one file lazily with canonical column names and its row numbers.
-fn scan(file: &SourceFile) -> Result<(LazyFrame, Vec<String>, Schema), IngestError> {
+/// One file scanned, before its columns are planned.
+struct Scanned {
+    /// The scan with canonical (lower-case) column names and `__row`.
+    raw: LazyFrame,
+    /// The header (column names) as the file writes it.
+    original_names: Vec<String>,
+    /// Canonical names and types of the columns in `raw`.
+    schema: Schema,
+    /// Extra columns left out for their type (Parquet only).
+    ignored: Vec<String>,
+}
+
+/// Scans one file with canonical column names and its row numbers; a CSV
+/// file that is to be held in memory (`eager`) is read at once.
+fn scan(file: &SourceFile, spec: &TableSpec, eager: bool) -> Result<Scanned, IngestError> {
     let empty = std::fs::metadata(&file.path)
         .map_err(|source| IngestError::Io {
             file: file.name.clone(),
@@ -133,62 +149,67 @@ fn scan(file: &SourceFile) -> Result<(LazyFrame, Vec<String>, Schema), IngestErr
                 .iter()
                 .map(|n| Field::new(n.as_str().into(), DataType::String))
                 .collect();
-            let lf = LazyCsvReader::new(to_path(file)?)
-                .with_has_header(true)
-                .with_separator(header.separator)
-                .with_schema(Some(Arc::new(schema.clone())))
-                .with_row_index(Some(RowIndex {
-                    name: ROW_COLUMN.into(),
-                    // The header is row 1, the first record row 2.
-                    offset: 2,
-                }))
-                .with_missing_is_null(true)
-                .finish()
-                .map_err(|e| read_error(file, e))?;
-            Ok((lf, header.names, schema))
+            let row_index = RowIndex {
+                name: ROW_COLUMN.into(),
+                // The header is row 1, the first record row 2.
+                offset: 2,
+            };
+            let lf = if eager {
+                // Read at once: a lazy scan costs the start of a query
+                // engine per use, which over thousands of small files is
+                // most of the time.
+                CsvReadOptions::default()
+                    .with_has_header(true)
+                    .with_schema(Some(Arc::new(schema.clone())))
+                    .with_row_index(Some(row_index))
+                    .map_parse_options(|o| {
+                        o.with_separator(header.separator)
+                            .with_missing_is_null(true)
+                    })
+                    .try_into_reader_with_file_path(Some(file.path.clone()))
+                    .and_then(|r| r.finish())
+                    .map_err(|e| read_error(file, e))?
+                    .lazy()
+            } else {
+                LazyCsvReader::new(to_path(file)?)
+                    .with_has_header(true)
+                    .with_separator(header.separator)
+                    .with_schema(Some(Arc::new(schema.clone())))
+                    .with_row_index(Some(row_index))
+                    .with_missing_is_null(true)
+                    .finish()
+                    .map_err(|e| read_error(file, e))?
+            };
+            Ok(Scanned {
+                raw: lf,
+                original_names: header.names,
+                schema,
+                ignored: Vec::new(),
+            })
         }
         Format::Parquet => {
-            let args = ScanArgsParquet {
-                row_index: Some(RowIndex {
-                    name: ROW_COLUMN.into(),
-                    offset: 1,
-                }),
-                ..Default::default()
-            };
-            let mut lf =
-                LazyFrame::scan_parquet(to_path(file)?, args).map_err(|e| read_error(file, e))?;
-            let found = lf.collect_schema().map_err(|e| read_error(file, e))?;
-            let mut names: Vec<String> = Vec::new();
-            let mut exprs = Vec::new();
-            let mut schema = Schema::default();
-            for (name, dtype) in found.iter() {
-                if name.as_str() == ROW_COLUMN {
-                    continue;
-                }
-                let lower = name.to_lowercase();
-                if names.contains(&lower) {
-                    return Err(IngestError::DuplicateColumn {
-                        file: file.name.clone(),
-                        column: lower,
-                    });
-                }
-                exprs.push(col(name.clone()).alias(lower.as_str()));
-                schema.with_column(lower.as_str().into(), dtype.clone());
-                names.push(lower);
-            }
-            exprs.push(col(ROW_COLUMN));
-            let original = found
-                .iter_names()
-                .filter(|n| n.as_str() != ROW_COLUMN)
-                .map(|n| n.to_string())
-                .collect();
-            Ok((lf.select(exprs), original, schema))
+            let scanned = parquet::scan(file, spec)?;
+            Ok(Scanned {
+                raw: scanned.frame,
+                original_names: scanned.original_names,
+                schema: scanned.schema,
+                ignored: scanned.ignored,
+            })
         }
     }
 }
 
-fn plan_file(spec: &'static TableSpec, file: &SourceFile) -> Result<PlannedFile, IngestError> {
-    let (raw, original_names, schema) = scan(file)?;
+fn plan_file(
+    spec: &'static TableSpec,
+    file: &SourceFile,
+    eager: bool,
+) -> Result<PlannedFile, IngestError> {
+    let Scanned {
+        raw,
+        original_names,
+        schema,
+        ignored,
+    } = scan(file, spec, eager)?;
     let mut columns = Vec::with_capacity(spec.columns.len());
     for column in spec.columns {
         match schema.get(column.name) {
@@ -222,6 +243,7 @@ fn plan_file(spec: &'static TableSpec, file: &SourceFile) -> Result<PlannedFile,
         raw,
         columns,
         extras,
+        ignored,
     })
 }
 
@@ -443,8 +465,12 @@ struct FileRead {
     rows: u64,
     /// Its unreadable values.
     problems: Vec<ValueError>,
-    /// Its extra columns.
+    /// Its extra columns kept as text.
     extras: Vec<String>,
+    /// Its extra columns left out for their type.
+    ignored: Vec<String>,
+    /// The rows held in memory, when `frame` is not a scan of the file.
+    memory: Option<DataFrame>,
 }
 
 /// Whether a table is read into memory once at load. Every table but the
@@ -454,6 +480,17 @@ struct FileRead {
 fn kept_in_memory(spec: &TableSpec) -> bool {
     spec.name != "access_log"
 }
+
+/// Access-log files up to this size are read into memory all the same, and
+/// stacked with their neighbours into one frame: a partition of thousands of
+/// small files as one lazy scan per file unioned took minutes, could
+/// deadlock Polars' streaming engine and opened every file at once (too many
+/// open files). A part of the generator's size (2 M events) is far larger.
+const SMALL_FILE_BYTES: u64 = 1 << 20;
+
+/// The most bytes of small access-log files read into memory; the files
+/// after that stay lazy scans.
+const SMALL_FILES_BUDGET: u64 = 256 << 20;
 
 /// Reads a file into memory in one pass, its values converted and checked
 /// together; only a file with unreadable values is read again, for the
@@ -489,17 +526,23 @@ fn read_in_memory(
     };
     let rejected = rejected_rows(&problems);
     let rows = df.height() as u64;
-    let names: Vec<PlSmallStr> = flag_names.iter().map(|n| n.as_str().into()).collect();
-    let frame = without_rows(df.lazy(), &rejected)
-        .drop(cols(names))
-        .collect()
-        .map_err(|e| read_error(file, e))?
-        .lazy();
+    // Without a rejected row no query is needed: over thousands of small
+    // files, each query's start is most of the time.
+    let df = df.drop_many(flag_names.iter().map(String::as_str));
+    let df = if rejected.is_empty() {
+        df
+    } else {
+        without_rows(df.lazy(), &rejected)
+            .collect()
+            .map_err(|e| read_error(file, e))?
+    };
     Ok(FileRead {
-        frame,
+        frame: df.clone().lazy(),
         rows,
         problems,
         extras: planned.extras,
+        ignored: planned.ignored,
+        memory: Some(df),
     })
 }
 
@@ -521,6 +564,8 @@ fn read_lazily(
         rows,
         problems,
         extras: planned.extras,
+        ignored: planned.ignored,
+        memory: None,
     })
 }
 
@@ -532,9 +577,21 @@ pub fn load(
     mode: ReadMode,
 ) -> Result<LoadedTable, IngestError> {
     let mut reads = Vec::with_capacity(files.len());
+    let mut budget = SMALL_FILES_BUDGET;
     for (i, file) in files.iter().enumerate() {
-        let planned = plan_file(spec, file)?;
-        let read = if kept_in_memory(spec) {
+        let size = std::fs::metadata(&file.path)
+            .map_err(|source| IngestError::Io {
+                file: file.name.clone(),
+                source,
+            })?
+            .len();
+        let small = !kept_in_memory(spec) && size <= SMALL_FILE_BYTES && size <= budget;
+        if small {
+            budget -= size;
+        }
+        let in_memory = kept_in_memory(spec) || small;
+        let planned = plan_file(spec, file, in_memory)?;
+        let read = if in_memory {
             read_in_memory(file, planned, i as u32, mode)?
         } else {
             read_lazily(file, planned, i as u32, mode)?
@@ -552,23 +609,60 @@ pub fn load(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    // Extra columns left out for their type are still named as extra columns.
+    let extra_columns: Vec<String> = reads
+        .iter()
+        .flat_map(|r| r.extras.iter().chain(&r.ignored).cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let rows_read = reads.iter().map(|r| r.rows).sum();
     let rows_rejected = reads
         .iter()
         .map(|r| rejected_rows(&r.problems).len() as u64)
         .sum();
+    let combining = |e| IngestError::polars(format!("combining the files of {}", spec.name), e);
     let mut rejected = Vec::new();
-    let mut frames = Vec::with_capacity(reads.len());
+    let mut frames = Vec::new();
+    // Neighbouring files held in memory are stacked into one frame (in file
+    // order), so that a query over the table plans one input for them.
+    let mut stacked: Option<DataFrame> = None;
     for read in reads {
         rejected.extend(read.problems);
-        frames.push(with_all_extras(read.frame, spec, &read.extras, &extras));
+        if let Some(df) = read.memory {
+            // A frame held in memory whose columns are already the table's
+            // is stacked as it is, without a query's start.
+            let df = if read.extras == extras {
+                df
+            } else {
+                with_all_extras(df.lazy(), spec, &read.extras, &extras)
+                    .collect()
+                    .map_err(combining)?
+            };
+            match stacked.as_mut() {
+                Some(all) => {
+                    all.vstack_mut_owned(df).map_err(combining)?;
+                }
+                None => stacked = Some(df),
+            }
+        } else {
+            if let Some(mut all) = stacked.take() {
+                all.rechunk_mut_par();
+                frames.push(all.lazy());
+            }
+            frames.push(with_all_extras(read.frame, spec, &read.extras, &extras));
+        }
     }
-    let combining = |e| IngestError::polars(format!("combining the files of {}", spec.name), e);
-    let mut frame = match frames.len() {
+    if let Some(mut all) = stacked.take() {
+        all.rechunk_mut_par();
+        frames.push(all.lazy());
+    }
+    let parts = frames.len();
+    let mut frame = match parts {
         1 => frames.into_iter().next().unwrap_or_default(),
         _ => concat(frames, UnionArgs::default()).map_err(combining)?,
     };
-    if kept_in_memory(spec) {
+    if kept_in_memory(spec) && parts > 1 {
         frame = frame.collect().map_err(combining)?.lazy();
     }
     Ok(LoadedTable {
@@ -578,7 +672,7 @@ pub fn load(
         rows_read,
         rows_rejected,
         rejected,
-        extra_columns: extras,
+        extra_columns,
     })
 }
 

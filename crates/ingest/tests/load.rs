@@ -461,12 +461,26 @@ fn a_period_filter_on_native_utc_timestamps_reaches_the_parquet_scan() {
     let july = chrono::DateTime::parse_from_rfc3339("2026-07-01T07:00:00Z")
         .expect("ts")
         .timestamp_micros();
+    // An extra column of noise makes the file larger than the small files
+    // that are read into memory (and stacked) instead of scanned.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut noise = || {
+        (0..300_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                format!("{state:016x}")
+            })
+            .collect::<String>()
+    };
     let mut df = df!(
         "ts" => [july, july + 3_600_000_000],
         "system" => ["SKAIS", "SKAIS"],
         "account_id" => ["jmets", "jmets"],
         "subject_id" => ["60001019906", "60001019906"],
         "action" => ["view", "view"],
+        "noise" => [noise(), noise()],
     )
     .expect("df");
     df.apply("ts", |c| {
@@ -493,4 +507,242 @@ fn a_period_filter_on_native_utc_timestamps_reaches_the_parquet_scan() {
         plan[scan..].to_lowercase().contains("selection"),
         "the filter is not pushed into the scan:\n{plan}"
     );
+}
+
+/// The minimal snapshot with `accounts` replaced by the committed Parquet
+/// file `name` of `tests/data` (written by `tests/data/make_parquet.py`).
+fn with_accounts_parquet(name: &str) -> tempfile::TempDir {
+    let dir = copy_minimal();
+    std::fs::remove_file(dir.path().join("accounts.csv")).expect("rm");
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    std::fs::copy(data.join(name), dir.path().join("accounts.parquet")).expect("copy");
+    dir
+}
+
+fn texts(df: &DataFrame, column: &str) -> Vec<Option<String>> {
+    df.column(column)
+        .expect("column")
+        .cast(&DataType::String)
+        .expect("text")
+        .str()
+        .expect("str")
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn parquet_decimal_person_id_reads_as_its_digits_and_decimal_extras_are_ignored() {
+    // Before: "Arrow datatype Decimal not supported" (a panic in Polars).
+    for name in [
+        "decimal_person_id.parquet",
+        "decimal_person_id_int64.parquet",
+    ] {
+        let dir = with_accounts_parquet(name);
+        let s = load(dir.path()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let t = s.table("accounts").expect("accounts");
+        assert_eq!(t.extra_columns, ["salary"], "{name}");
+        let df = collect(&s, "accounts");
+        assert_eq!(
+            texts(&df, "person_id"),
+            [Some("36805280109".into()), Some("46805280103".into())],
+            "{name}"
+        );
+        assert!(df.column("salary").is_err(), "{name}: salary is left out");
+        assert_eq!(texts(&df, ROW_COLUMN), [Some("1".into()), Some("2".into())]);
+    }
+}
+
+#[test]
+fn parquet_decimal_with_a_scale_in_a_code_column_names_file_column_and_type() {
+    let dir = with_accounts_parquet("decimal_scaled_person_id.parquet");
+    match load(dir.path()) {
+        Err(e @ IngestError::ColumnType { .. }) => {
+            let text = e.to_string();
+            assert!(
+                text.contains("accounts.parquet")
+                    && text.contains("`person_id`")
+                    && text.contains("decimal(13,2)"),
+                "{text}"
+            );
+        }
+        other => panic!("expected a column type error, got {:?}", other.err()),
+    }
+}
+
+#[test]
+fn parquet_extra_list_duration_binary_and_struct_columns_are_ignored() {
+    // Before: the table was refused over columns the rules never read.
+    let dir = with_accounts_parquet("extra_nested_columns.parquet");
+    let s = load(dir.path()).expect("loads");
+    let t = s.table("accounts").expect("accounts");
+    assert_eq!(t.extra_columns, ["address", "blob", "idle", "tags"]);
+    let df = collect(&s, "accounts");
+    assert_eq!(df.height(), 2);
+    assert_eq!(
+        texts(&df, "person_id"),
+        [Some("36805280109".into()), Some("46805280103".into())]
+    );
+}
+
+#[test]
+fn parquet_from_pandas_category_and_all_null_columns_are_read() {
+    // Before: "column `kind` has type cat" and the Arrow `null` columns refused.
+    let dir = with_accounts_parquet("pandas_category_and_null.parquet");
+    let s = load(dir.path()).expect("loads");
+    let df = collect(&s, "accounts");
+    assert_eq!(
+        texts(&df, "kind"),
+        [Some("personal".into()), Some("personal".into())]
+    );
+    assert_eq!(
+        texts(&df, "system"),
+        [Some("SKAIS".into()), Some("SKAIS".into())]
+    );
+    assert_eq!(
+        df.column("closed_at").expect("closed_at").dtype(),
+        &timestamp_dtype()
+    );
+    assert_eq!(df.column("closed_at").expect("closed_at").null_count(), 2);
+    assert_eq!(texts(&df, "note"), [None, None]);
+    assert_eq!(
+        s.table("accounts").expect("accounts").extra_columns,
+        ["note"]
+    );
+}
+
+#[test]
+fn as_of_before_the_period_is_refused_naming_where_each_came_from() {
+    // Before: the audit ran without a word.
+    let dir = copy_minimal();
+    write(
+        dir.path(),
+        "manifest.toml",
+        "as_of = 2026-01-01\nperiod = \"2026-Q3\"\n",
+    );
+    let err = load(dir.path()).err().expect("refused");
+    let text = err.to_string();
+    assert!(
+        matches!(err, IngestError::AsOfBeforePeriod { .. })
+            && text.contains("as_of 2026-01-01 (from manifest.toml)")
+            && text
+                .contains("period starts: 2026-Q3 (2026-07-01..2026-09-30), from manifest.toml."),
+        "{text}"
+    );
+    let over = Snapshot::load(
+        &minimal(),
+        &LoadOptions {
+            as_of: Some("2026-06-30".into()),
+            ..Default::default()
+        },
+    );
+    let text = over.err().expect("refused").to_string();
+    assert!(
+        text.contains("(from --as-of)") && text.contains("from manifest.toml."),
+        "{text}"
+    );
+    // An as_of inside or after the period is fine.
+    for as_of in ["2026-07-01", "2026-10-05"] {
+        Snapshot::load(
+            &minimal(),
+            &LoadOptions {
+                as_of: Some(as_of.into()),
+                ..Default::default()
+            },
+        )
+        .expect(as_of);
+    }
+}
+
+#[test]
+fn manifest_values_that_cannot_be_used_name_manifest_toml_and_the_line() {
+    for (text, expected) in [
+        (
+            "organisation = \"x\"\nas_of = 20260930\n",
+            "manifest.toml: line 2: as_of = 20260930: an integer",
+        ),
+        (
+            "as_of = \"2026-09-31\"\nperiod = \"2026-Q3\"\n",
+            "manifest.toml: line 1: as_of = \"2026-09-31\": not a date",
+        ),
+        (
+            "as_of = 2026-09-30\nperiod = \"2026-Q5\"\n",
+            "manifest.toml: line 2: period = \"2026-Q5\": a quarter is Q1 to Q4",
+        ),
+    ] {
+        let dir = copy_minimal();
+        write(dir.path(), "manifest.toml", text);
+        let message = load(dir.path()).err().expect("refused").to_string();
+        assert!(message.starts_with(expected), "{text:?}: {message}");
+    }
+}
+
+#[test]
+fn gzipped_partition_is_refused_by_name_not_skipped() {
+    // Before: access_log/month=08/part-0.csv.gz was skipped and its rows lost.
+    let dir = copy_minimal();
+    write(
+        dir.path(),
+        "access_log/month=07/part-0.csv",
+        "ts,system,account_id,subject_id,action\n2026-07-01T10:00:00+03:00,SKAIS,jmets,38001010008,view\n",
+    );
+    write(
+        dir.path(),
+        "access_log/month=08/part-0.csv.gz",
+        b"\x1f\x8b\x08",
+    );
+    write(
+        dir.path(),
+        "access_log/README.txt",
+        "exported by the log server",
+    );
+    match load(dir.path()) {
+        Err(e @ IngestError::UnreadFile { .. }) => {
+            let text = e.to_string();
+            assert!(
+                text.starts_with(
+                    "access_log/month=08/part-0.csv.gz: a compressed file is not read"
+                ),
+                "{text}"
+            );
+        }
+        other => panic!("expected the .gz file refused, got {:?}", other.err()),
+    }
+}
+
+#[test]
+fn parquet_extra_list_duration_and_binary_columns_are_ignored_in_a_lazy_scan() {
+    // The same as above in a file Polars scans lazily (no struct in it):
+    // before, casting the extra columns to text failed the table.
+    let dir = copy_minimal();
+    std::fs::remove_file(dir.path().join("accounts.csv")).expect("rm");
+    let tags = Series::new(
+        "tags".into(),
+        [
+            Series::new("".into(), [1i64, 2]),
+            Series::new("".into(), [3i64]),
+        ],
+    );
+    let idle = Series::new("idle".into(), [86_400_000_000i64, 0])
+        .cast(&DataType::Duration(TimeUnit::Microseconds))
+        .expect("duration");
+    let blob = Series::new("blob".into(), [&b"\x00\x01"[..], &b""[..]]);
+    let mut df = df!(
+        "system" => ["SKAIS", "SKAIS"],
+        "account_id" => ["jmets", "mkask"],
+        "person_id" => ["36805280109", "46805280103"],
+        "kind" => ["personal", "personal"],
+        "created_at" => ["2020-01-02T09:00:00+02:00", "2018-03-01T09:00:00+02:00"],
+    )
+    .expect("df");
+    df.with_column(tags.into_column()).expect("tags");
+    df.with_column(idle.into_column()).expect("idle");
+    df.with_column(blob.into_column()).expect("blob");
+    write_parquet(dir.path(), "accounts.parquet", &mut df);
+    let s = load(dir.path()).expect("loads");
+    assert_eq!(
+        s.table("accounts").expect("accounts").extra_columns,
+        ["blob", "idle", "tags"]
+    );
+    assert_eq!(collect(&s, "accounts").height(), 2);
 }

@@ -340,6 +340,7 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
         "by_area": by_area,
         "areas": areas,
         "tables": tables,
+        "rejected_rows": input.tables.iter().flat_map(crate::summary::rejected_rows).collect::<Vec<_>>(),
         "absent": snap.absent,
         "explained": explained,
         "chart_rules": chart_rules(ev),

@@ -46,6 +46,22 @@ pub struct InputTable {
     pub rejected: u64,
     /// (file relative to the snapshot, SHA-256).
     pub files: Vec<(String, String)>,
+    /// Under `--lenient`, each value that made its row be left out.
+    pub rejected_rows: Vec<RejectedRow>,
+}
+
+/// One unreadable value whose row `--lenient` left out: the contract has
+/// rejected rows counted and listed in the outputs.
+#[derive(Debug, Clone)]
+pub struct RejectedRow {
+    /// `file:row`, as findings reference rows.
+    pub reference: String,
+    /// The column.
+    pub column: String,
+    /// The value as written (none when empty).
+    pub value: Option<String>,
+    /// Why it could not be read.
+    pub reason: String,
 }
 
 /// Every table of the snapshot with the SHA-256 of each of its files.
@@ -61,9 +77,29 @@ pub fn input_tables(snapshot: &Snapshot) -> std::io::Result<Vec<InputTable>> {
             rows: t.rows_read,
             rejected: t.rows_rejected,
             files,
+            rejected_rows: t
+                .rejected
+                .iter()
+                .map(|e| RejectedRow {
+                    reference: format!("{}:{}", e.file, e.row),
+                    column: e.column.clone(),
+                    value: e.value.clone(),
+                    reason: e.problem.to_string(),
+                })
+                .collect(),
         });
     }
     Ok(out)
+}
+
+/// The rejected rows of a table as JSON: `row` (`file:row`), `column`,
+/// `value` (null when empty) and `reason`.
+pub fn rejected_rows(table: &InputTable) -> Vec<Value> {
+    table
+        .rejected_rows
+        .iter()
+        .map(|r| json!({ "row": r.reference, "column": r.column, "value": r.value, "reason": r.reason }))
+        .collect()
 }
 
 /// The summary as JSON.
@@ -82,7 +118,8 @@ pub fn summary(
                 .iter()
                 .map(|(f, h)| json!({ "file": f, "sha256": h }))
                 .collect();
-            json!({ "table": t.name, "rows": t.rows, "rejected": t.rejected, "files": files })
+            json!({ "table": t.name, "rows": t.rows, "rejected": t.rejected, "files": files,
+                "rejected_rows": rejected_rows(t) })
         })
         .collect();
     let findings = &evaluation.findings;
