@@ -360,7 +360,7 @@ fn lenient_rejected_rows_are_listed_in_summary_json_and_report_html() {
     edit(dir.path(), "absences.csv", "2026-07-17", "2026-07-32");
     let out_dir = tempfile::tempdir().expect("out");
     let out = Command::new(env!("CARGO_BIN_EXE_accessaudit"))
-        .env("ACCESSAUDIT_PSEUDONYM_KEY", "test-key")
+        .env("ACCESSAUDIT_PSEUDONYM_KEY", "test-key-of-16-bytes")
         .args(["audit", "--lenient", "--data"])
         .arg(dir.path())
         .arg("--out")
@@ -419,7 +419,7 @@ fn many_small_partition_files_are_read_within_a_low_open_file_limit() {
         .arg("ulimit -n 256 && exec \"$0\" validate --data \"$1\"")
         .arg(env!("CARGO_BIN_EXE_accessaudit"))
         .arg(dir.path())
-        .env("ACCESSAUDIT_PSEUDONYM_KEY", "test-key")
+        .env("ACCESSAUDIT_PSEUDONYM_KEY", "test-key-of-16-bytes")
         .output()
         .expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout);

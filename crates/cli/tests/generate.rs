@@ -178,6 +178,15 @@ fn assert_ground_truth(audited: &Audited, baseline: Option<&Path>) {
     let planted = keys(rows(&audited.data.join("ground_truth.csv")));
     let found = found_keys(audited, baseline);
 
+    // Every message reads as a sentence: no placeholder left for a missing
+    // value (issue 12: "(none) ((none)) holds ... no duty of no position").
+    for f in jsonl(&audited.out).values() {
+        let message = f["message"].as_str().unwrap();
+        for bad in ["(none)", "(puudub)", "()", "no duty of no"] {
+            assert!(!message.contains(bad), "{bad:?} in {message:?}");
+        }
+    }
+
     // Every rule of the catalogue has a planted finding.
     let catalogue: BTreeSet<String> = std::fs::read_dir(repo().join("rules"))
         .unwrap()

@@ -325,6 +325,27 @@ pub fn with_person_label(ctx: &Context<'_>, lf: LazyFrame, id: &str, alias: &str
     .drop(cols(["__label_name"]))
 }
 
+/// The people whose employment has ended by `as_of`: no `employees` row
+/// ongoing on the `as_of` day (an empty `valid_to`, or one on or after that
+/// day). `person_id`, `end_day` (the latest `valid_to`). The one reading of
+/// "employment ended" for TIME-01 and the PD rules; overlapping rows (DQ-03
+/// keeps them) count as employment over their union.
+pub fn ended_employment(ctx: &Context<'_>) -> LazyFrame {
+    let as_of_day = day(ctx.snapshot.as_of_day());
+    ctx.frame("employees")
+        .group_by([col("person_id")])
+        .agg([
+            col("valid_to").max().alias("end_day"),
+            col("valid_to")
+                .is_null()
+                .or(col("valid_to").gt_eq(as_of_day))
+                .any(true)
+                .alias("ongoing"),
+        ])
+        .filter(col("ongoing").not().and(col("end_day").is_not_null()))
+        .select([col("person_id"), col("end_day")])
+}
+
 /// Role names from the role catalogue: `system`, `role`, `role_name`, `personal_data`.
 pub fn role_catalogue(ctx: &Context<'_>) -> LazyFrame {
     ctx.frame("roles").select([

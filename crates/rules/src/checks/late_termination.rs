@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::facts::{self, covers, day, end_of_day};
+use super::facts::{self, covers, end_of_day};
 use super::{CheckKind, Context, ParamKind, ParamSpec};
 use crate::definition::Rule;
 
@@ -32,20 +32,7 @@ pub const KIND: CheckKind = CheckKind {
 };
 
 fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
-    let as_of_day = day(ctx.snapshot.as_of_day());
-    let ended = ctx
-        .frame("employees")
-        .group_by([col("person_id")])
-        .agg([
-            col("valid_to").max().alias("end_day"),
-            col("valid_to")
-                .is_null()
-                .or(col("valid_to").gt_eq(as_of_day))
-                .any(true)
-                .alias("ongoing"),
-        ])
-        .filter(col("ongoing").not().and(col("end_day").is_not_null()))
-        .select([col("person_id"), col("end_day")]);
+    let ended = facts::ended_employment(ctx);
     let accounts = ctx
         .frame("accounts")
         .with_column(facts::row_ref(ctx.snapshot.table("accounts")).alias("account_ref"))

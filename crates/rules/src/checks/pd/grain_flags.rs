@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use crate::checks::facts::covers_day;
+use crate::checks::facts::{self, covers_day};
 use crate::checks::Context;
 
 /// The tables the grain flags look people up in, read once per audit
@@ -28,15 +28,8 @@ pub(super) struct GrainLookups {
 
 impl GrainLookups {
     pub(super) fn read(ctx: &Context<'_>) -> PolarsResult<Self> {
-        // Owner's employment ended (no row ongoing).
-        let ended = ctx
-            .frame("employees")
-            .group_by([col("person_id")])
-            .agg([
-                col("valid_to").max().alias("end_day"),
-                col("valid_to").is_null().any(true).alias("open_ended"),
-            ])
-            .filter(col("open_ended").not())
+        // Owner's employment ended (the reading TIME-01 uses too).
+        let ended = facts::ended_employment(ctx)
             .select([col("person_id").alias("owner"), col("end_day")])
             .collect()?;
         let watch = ctx
