@@ -847,3 +847,43 @@ fn a_period_outside_the_log_is_an_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_baseline_of_a_newer_findings_format_is_refused_naming_file_and_line() {
+    let work = tempfile::tempdir().expect("tmp");
+    let first = work.path().join("q3");
+    let out = run(&[
+        "audit",
+        "--data",
+        "fixtures/demo",
+        "--out",
+        first.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let jsonl = first.join("findings.jsonl");
+    let written = std::fs::read_to_string(&jsonl).unwrap();
+    assert!(
+        written.lines().all(|l| l.ends_with(",\"format_version\":1}")),
+        "every line carries the format version"
+    );
+    // A line as a later version of accessaudit might write it.
+    let newer = written.replacen("\"format_version\":1}", "\"format_version\":2}", 2);
+    std::fs::write(&jsonl, newer).unwrap();
+    let second = work.path().join("q4");
+    let out = run(&[
+        "audit",
+        "--data",
+        "fixtures/demo",
+        "--baseline",
+        first.to_str().unwrap(),
+        "--out",
+        second.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    let message = text(&out.stderr);
+    assert!(
+        message.contains("findings.jsonl:1: findings format version 2"),
+        "{message}"
+    );
+    assert!(!second.exists(), "nothing written");
+}

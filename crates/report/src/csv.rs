@@ -82,15 +82,7 @@ pub(crate) fn cell_in(value: &str, delimiter: Delimiter) -> String {
 fn values(f: &Finding) -> Vec<String> {
     COLUMNS
         .iter()
-        .map(|c| match *c {
-            "finding_id" => f.finding_id.clone(),
-            "severity" => f.severity.to_string(),
-            "area" => f.area.to_string(),
-            "status" => f.status.as_str().to_string(),
-            "events" => f.events.map(|v| v.to_string()).unwrap_or_default(),
-            "days_late" => f.days_late.map(|v| v.to_string()).unwrap_or_default(),
-            other => f.text(other).unwrap_or_default().to_string(),
-        })
+        .map(|c| f.value(c).unwrap_or_default())
         .collect()
 }
 

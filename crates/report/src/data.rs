@@ -8,28 +8,17 @@ use polars::prelude::*;
 use accessaudit_rules::finding::COLUMNS;
 use accessaudit_rules::Finding;
 
-/// Writes one JSON object per finding per line.
+/// Writes `findings.jsonl`: one JSON object per finding per line, in the
+/// versioned format a baseline reads back (see
+/// [`accessaudit_rules::findings_file`]).
 pub fn write_jsonl(out: &mut dyn Write, findings: &[Finding]) -> std::io::Result<()> {
-    for f in findings {
-        serde_json::to_writer(&mut *out, f)?;
-        out.write_all(b"\n")?;
-    }
-    Ok(())
+    accessaudit_rules::findings_file::write_jsonl(out, findings)
 }
 
 /// The findings as a frame with the contract's columns.
 pub fn findings_frame(findings: &[Finding]) -> PolarsResult<DataFrame> {
     let text = |name: &str| -> Column {
-        let values: Vec<Option<String>> = findings
-            .iter()
-            .map(|f| match name {
-                "finding_id" => Some(f.finding_id.clone()),
-                "severity" => Some(f.severity.to_string()),
-                "area" => Some(f.area.to_string()),
-                "status" => Some(f.status.as_str().to_string()),
-                other => f.text(other).map(str::to_string),
-            })
-            .collect();
+        let values: Vec<Option<String>> = findings.iter().map(|f| f.value(name)).collect();
         Column::new(name.into(), values)
     };
     let columns: Vec<Column> = COLUMNS

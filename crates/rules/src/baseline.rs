@@ -25,16 +25,9 @@ pub enum BaselineError {
         /// The error.
         source: std::io::Error,
     },
-    /// A line is not a finding.
-    #[error("{file}:{line}: not a finding: {message}")]
-    Line {
-        /// The file.
-        file: String,
-        /// 1-based line.
-        line: usize,
-        /// The parser's words.
-        message: String,
-    },
+    /// A line is not a finding, or of a newer format.
+    #[error(transparent)]
+    Findings(#[from] crate::findings_file::FindingsFileError),
 }
 
 /// An earlier run's findings.
@@ -65,18 +58,10 @@ impl Baseline {
             file: file.clone(),
             source,
         })?;
-        let mut findings = BTreeMap::new();
-        for (i, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let f: Finding = serde_json::from_str(line).map_err(|e| BaselineError::Line {
-                file: file.clone(),
-                line: i + 1,
-                message: e.to_string(),
-            })?;
-            findings.insert(f.finding_id.clone(), f);
-        }
+        let findings = crate::findings_file::read_jsonl(&file, &text)?
+            .into_iter()
+            .map(|f| (f.finding_id.clone(), f))
+            .collect();
         let as_of = std::fs::read_to_string(dir.join("summary.json"))
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())

@@ -81,17 +81,9 @@ impl Exception {
                 return false;
             }
         }
-        self.matches.iter().all(|(column, value)| {
-            let actual = match column.as_str() {
-                "severity" => Some(f.severity.to_string()),
-                "area" => Some(f.area.to_string()),
-                "finding_id" => Some(f.finding_id.clone()),
-                "events" => f.events.map(|v| v.to_string()),
-                "days_late" => f.days_late.map(|v| v.to_string()),
-                other => f.text(other).map(str::to_string),
-            };
-            actual.as_deref() == Some(value.as_str())
-        })
+        self.matches
+            .iter()
+            .all(|(column, value)| f.value(column).as_deref() == Some(value.as_str()))
     }
 }
 

@@ -71,8 +71,9 @@ pub const TEXT_COLUMNS: [&str; 12] = [
     "evidence",
 ];
 
-/// One finding.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One finding. Files a later run reads back are written and read through
+/// [`crate::findings_file`], never through this type's serde.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     /// Stable id: a hash of the rule id and the grain values.
     pub finding_id: String,
@@ -154,6 +155,21 @@ impl Finding {
             "rule_id" => Some(self.rule_id.as_str()),
             "message" => Some(self.message.as_str()),
             _ => None,
+        }
+    }
+
+    /// The value of column `name` (one of [`COLUMNS`]) as the outputs write
+    /// it; `None` when it is empty or there is no such column. The one
+    /// place that maps a column's name to a finding's field for reading.
+    pub fn value(&self, name: &str) -> Option<String> {
+        match name {
+            "finding_id" => Some(self.finding_id.clone()),
+            "severity" => Some(self.severity.to_string()),
+            "area" => Some(self.area.to_string()),
+            "status" => Some(self.status.as_str().to_string()),
+            "events" => self.events.map(|v| v.to_string()),
+            "days_late" => self.days_late.map(|v| v.to_string()),
+            other => self.text(other).map(str::to_string),
         }
     }
 

@@ -309,15 +309,7 @@ fn read_expected(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), String>
 fn project(f: &Finding, columns: &[String]) -> Vec<String> {
     columns
         .iter()
-        .map(|c| match c.as_str() {
-            "finding_id" => f.finding_id.clone(),
-            "severity" => f.severity.to_string(),
-            "area" => f.area.to_string(),
-            "status" => f.status.as_str().to_string(),
-            "events" => f.events.map(|e| e.to_string()).unwrap_or_default(),
-            "days_late" => f.days_late.map(|d| d.to_string()).unwrap_or_default(),
-            other => f.text(other).unwrap_or_default().to_string(),
-        })
+        .map(|c| f.value(c).unwrap_or_default())
         .collect()
 }
 

@@ -15,6 +15,7 @@ pub mod error;
 pub mod exceptions;
 pub mod figures;
 pub mod finding;
+pub mod findings_file;
 pub mod fixture;
 pub mod meter;
 pub mod phrases;
