@@ -863,7 +863,9 @@ fn a_baseline_of_a_newer_findings_format_is_refused_naming_file_and_line() {
     let jsonl = first.join("findings.jsonl");
     let written = std::fs::read_to_string(&jsonl).unwrap();
     assert!(
-        written.lines().all(|l| l.ends_with(",\"format_version\":1}")),
+        written
+            .lines()
+            .all(|l| l.ends_with(",\"format_version\":1}")),
         "every line carries the format version"
     );
     // A line as a later version of accessaudit might write it.

@@ -51,4 +51,13 @@ pub enum RulesError {
         /// The Polars error.
         source: PolarsError,
     },
+    /// A stage of the audit other than a rule failed (applying the
+    /// exceptions, the explained-access figures, the worksheets, ...).
+    #[error("{stage}: {source}")]
+    Stage {
+        /// What the audit was doing, e.g. `applying the exceptions`.
+        stage: &'static str,
+        /// The Polars error.
+        source: PolarsError,
+    },
 }

@@ -22,7 +22,9 @@ use toml::Spanned;
 
 use crate::catalog::{line_of, Catalog};
 use crate::error::{DefinitionProblem, RulesError};
-use crate::finding::{Finding, COLUMNS};
+use crate::finding::{Finding, Status, COLUMNS};
+
+use polars::prelude::*;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -211,4 +213,65 @@ impl Exceptions {
             Err(RulesError::Definitions { problems })
         }
     }
+}
+
+/// Marks the findings an unexpired exception covers as suppressed, and
+/// returns which exception covers which finding and the exceptions' table
+/// for the EXC rules (with how many findings each matched, or would have).
+pub(crate) fn apply(
+    findings: &mut [Finding],
+    exceptions: &Exceptions,
+    today: NaiveDate,
+) -> PolarsResult<(BTreeMap<String, Exception>, DataFrame)> {
+    let mut suppressed = BTreeMap::new();
+    let mut matched = vec![0u32; exceptions.entries.len()];
+    for f in findings.iter_mut() {
+        let mut covered = false;
+        for (i, e) in exceptions.entries.iter().enumerate() {
+            if !e.covers(f) {
+                continue;
+            }
+            matched[i] += 1;
+            if !covered && e.expires >= today {
+                covered = true;
+                f.status = Status::Suppressed;
+                suppressed.insert(f.finding_id.clone(), e.clone());
+            }
+        }
+    }
+    let epoch = chrono::NaiveDate::default();
+    let e = &exceptions.entries;
+    let table = DataFrame::new_infer_height(vec![
+        Column::new(
+            "id".into(),
+            e.iter().map(|x| x.id.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "line".into(),
+            e.iter()
+                .map(|x| format!("{}:{}", exceptions.file, x.line))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "reason".into(),
+            e.iter().map(|x| x.reason.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "approved_by".into(),
+            e.iter().map(|x| x.approved_by.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "expires".into(),
+            e.iter()
+                .map(|x| x.expires.signed_duration_since(epoch).num_days() as i32)
+                .collect::<Vec<_>>(),
+        )
+        .cast(&DataType::Date)?,
+        Column::new(
+            "expired".into(),
+            e.iter().map(|x| x.expires < today).collect::<Vec<_>>(),
+        ),
+        Column::new("matched".into(), matched),
+    ])?;
+    Ok((suppressed, table))
 }

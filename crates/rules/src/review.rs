@@ -51,8 +51,8 @@ pub fn worksheets(
     findings: &[Finding],
 ) -> Result<BTreeMap<String, Vec<WorksheetRow>>, RulesError> {
     let ctx = Context::new(snapshot, pseudonyms);
-    let wrap = |source| RulesError::Evaluation {
-        rule: "review worksheets".into(),
+    let wrap = |source| RulesError::Stage {
+        stage: "the review worksheets",
         source,
     };
     let t = facts::instant(snapshot.as_of);

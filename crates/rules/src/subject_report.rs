@@ -54,8 +54,8 @@ pub fn subject_report(
 ) -> Result<SubjectReport, RulesError> {
     let code = isikukood::normalise(code).to_string();
     let ctx = Context::new(snapshot, pseudonyms);
-    let wrap = |source| RulesError::Evaluation {
-        rule: "subject-report".into(),
+    let wrap = |source| RulesError::Stage {
+        stage: "the subject report",
         source,
     };
     let events = pd::events(&ctx).filter(col("subject_id").eq(lit(code.clone())));

@@ -1,0 +1,364 @@
+//! Runs rules over a snapshot in named phases (see [`evaluate_with`]); the
+//! rows each check returns become findings in `rows.rs`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use polars::prelude::*;
+
+use accessaudit_ingest::contract::{FILE_COLUMN, ROW_COLUMN};
+use accessaudit_ingest::Snapshot;
+
+use crate::baseline::{self, Baseline, Comparison};
+use crate::catalog::Catalog;
+use crate::checks::{self, Context};
+use crate::definition::Rule;
+use crate::error::RulesError;
+use crate::exceptions::{Exception, Exceptions};
+use crate::figures::{self, ExplainedAccess};
+use crate::finding::Finding;
+use crate::pseudonym::Pseudonymizer;
+use crate::severity::{Area, Severity};
+
+mod rows;
+
+/// What happened to one rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutcomeState {
+    /// It ran and found this many findings.
+    Evaluated {
+        /// Number of findings.
+        findings: usize,
+    },
+    /// Its inputs are missing; it was not run.
+    NotEvaluable {
+        /// Why.
+        reason: String,
+        /// The absent table that blocks it.
+        table: String,
+    },
+    /// A policy disabled it.
+    Disabled {
+        /// The policy's reason.
+        reason: String,
+    },
+}
+
+/// One rule's outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleOutcome {
+    /// Rule id.
+    pub rule_id: String,
+    /// What happened.
+    pub state: OutcomeState,
+}
+
+/// The result of evaluating rules.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    /// Findings in rule order.
+    pub findings: Vec<Finding>,
+    /// One outcome per rule run or skipped.
+    pub outcomes: Vec<RuleOutcome>,
+    /// The explained-access figures, when there is an access log and cases.
+    pub explained_access: Option<ExplainedAccess>,
+    /// Suppressed findings: finding id → the exception that covers it.
+    pub suppressed_by: BTreeMap<String, Exception>,
+    /// The comparison with the baseline, when one was given.
+    pub comparison: Option<Comparison>,
+    /// Time and peak memory per rule area and for the figures.
+    pub stages: Vec<crate::meter::StageCost>,
+}
+
+/// Told of each rule as it starts: (rule id, rules done, rules in all).
+pub type RuleProgress<'a> = dyn Fn(&str, usize, usize) + 'a;
+
+/// What an audit brings besides the catalogue and the snapshot.
+pub struct Inputs<'a> {
+    /// How subjects appear in outputs.
+    pub pseudonyms: &'a Pseudonymizer,
+    /// Accepted risks.
+    pub exceptions: Option<&'a Exceptions>,
+    /// An earlier run to compare with.
+    pub baseline: Option<&'a Baseline>,
+    /// Told of each rule as it starts: (rule id, rules done, rules in all).
+    pub progress: Option<&'a RuleProgress<'a>>,
+    /// Told after each slice of the access log a rule reads.
+    pub log_progress: Option<&'a crate::checks::LogProgress<'a>>,
+    /// The language of finding messages: `en`, or `et` for the rule files'
+    /// Estonian messages and phrases.
+    pub lang: &'a str,
+}
+
+impl Evaluation {
+    /// Findings per severity, most serious first.
+    pub fn counts_by_severity(&self) -> Vec<(Severity, usize)> {
+        Severity::ALL
+            .into_iter()
+            .map(|s| (s, self.findings.iter().filter(|f| f.severity == s).count()))
+            .collect()
+    }
+}
+
+/// Evaluates the rules of `catalog` that `include` selects, without
+/// exceptions or baseline (see [`evaluate_with`]).
+pub fn evaluate(
+    catalog: &Catalog,
+    snapshot: &Snapshot,
+    pseudonyms: &Pseudonymizer,
+    include: impl Fn(&Rule) -> bool,
+) -> Result<Evaluation, RulesError> {
+    let inputs = Inputs {
+        pseudonyms,
+        exceptions: None,
+        baseline: None,
+        progress: None,
+        log_progress: None,
+        lang: "en",
+    };
+    evaluate_with(catalog, snapshot, &inputs, include)
+}
+
+/// Evaluates the rules of `catalog` that `include` selects, in named
+/// phases: the data-quality rules and the rows they leave out of the rest
+/// ([`data_quality`]), the other rules, the accepted-risk exceptions
+/// ([`crate::exceptions::apply`]), the EXC rules that report exceptions
+/// expired or unused, the comparison with the baseline, and the
+/// explained-access figures. Findings and outcomes come in catalogue order.
+pub fn evaluate_with(
+    catalog: &Catalog,
+    snapshot: &Snapshot,
+    inputs: &Inputs<'_>,
+    include: impl Fn(&Rule) -> bool,
+) -> Result<Evaluation, RulesError> {
+    let mut ctx = Context::new(snapshot, inputs.pseudonyms);
+    ctx.lang = inputs.lang.to_string();
+    ctx.log_progress = inputs.log_progress;
+    if let Some(hours) = working_hours(catalog) {
+        ctx.working_hours = hours;
+    }
+    let selected: Vec<&Rule> = catalog.rules.iter().filter(|r| include(r)).collect();
+    let (exc, selected): (Vec<&Rule>, Vec<&Rule>) =
+        selected.into_iter().partition(|r| r.area == Area::Exc);
+    let (dq, others): (Vec<&Rule>, Vec<&Rule>) =
+        selected.into_iter().partition(|r| r.area == Area::Dq);
+    let mut runner = Runner {
+        evaluation: Evaluation::default(),
+        progress: inputs.progress,
+        done: 0,
+        total: dq.len() + others.len() + exc.len(),
+    };
+    // Phase 1: data quality, and the rows it leaves out of the rest.
+    ctx.excluded = data_quality(&mut runner, &ctx, &dq)?;
+    ctx.forget_frames();
+    // Phase 2: the other rules.
+    for rule in others {
+        runner.run(&ctx, rule)?;
+    }
+    let mut evaluation = runner.evaluation;
+    stamp_state_findings(&mut evaluation.findings, snapshot);
+    // Phase 3: accepted risks suppress what they cover...
+    if let Some(exceptions) = inputs.exceptions {
+        let (suppressed, table) =
+            crate::exceptions::apply(&mut evaluation.findings, exceptions, snapshot.as_of_day())
+                .map_err(|source| RulesError::Stage {
+                    stage: "applying the exceptions",
+                    source,
+                })?;
+        evaluation.suppressed_by = suppressed;
+        ctx.exceptions = Some(table);
+    }
+    // ...and phase 4, the EXC rules, report those expired or unused.
+    let mut runner = Runner {
+        evaluation,
+        ..runner
+    };
+    for rule in exc {
+        runner.run(&ctx, rule)?;
+    }
+    let mut evaluation = runner.evaluation;
+    // Phase 5: the baseline.
+    if let Some(baseline) = inputs.baseline {
+        evaluation.comparison = Some(compare_with(&mut evaluation, baseline));
+    }
+    // Phase 6: the explained-access figures, when PD rules ran.
+    if catalog
+        .rules
+        .iter()
+        .any(|r| r.area == Area::Pd && include(r))
+    {
+        let meter = crate::meter::Meter::start();
+        evaluation.explained_access =
+            figures::explained_access(&ctx).map_err(|source| RulesError::Stage {
+                stage: "the explained-access figures",
+                source,
+            })?;
+        evaluation.stages.push(meter.stop("figures"));
+    }
+    in_catalogue_order(&mut evaluation, catalog);
+    Ok(evaluation)
+}
+
+/// Working hours are a parameter of whichever enabled rule sets them (PD-08).
+fn working_hours(catalog: &Catalog) -> Option<(u32, u32)> {
+    catalog
+        .rules
+        .iter()
+        .filter(|r| r.disabled.is_none())
+        .find_map(|r| {
+            r.params
+                .get("working_hours")?
+                .as_str()
+                .and_then(checks::parse_working_hours)
+        })
+}
+
+/// Runs rules one by one, telling progress and metering each area.
+struct Runner<'a> {
+    evaluation: Evaluation,
+    progress: Option<&'a RuleProgress<'a>>,
+    done: usize,
+    total: usize,
+}
+
+impl Runner<'_> {
+    /// Runs `rule`, adding its findings and outcome; returns its raw rows.
+    fn run(&mut self, ctx: &Context<'_>, rule: &Rule) -> Result<Option<DataFrame>, RulesError> {
+        if let Some(tell) = self.progress {
+            tell(&rule.id, self.done, self.total);
+        }
+        self.done += 1;
+        let meter = crate::meter::Meter::start();
+        let result = run_rule(ctx, rule, &mut self.evaluation);
+        crate::meter::merge(
+            &mut self.evaluation.stages,
+            meter.stop(format!("rules {}", rule.area.as_str())),
+        );
+        result
+    }
+}
+
+/// Runs the data-quality rules and returns, per table, the rows they leave
+/// out of the other rules (`__file`, `__row`): only rows that cannot be
+/// read meaningfully (see `rule-readings.md`, "Rows left out").
+fn data_quality(
+    runner: &mut Runner<'_>,
+    ctx: &Context<'_>,
+    dq: &[&Rule],
+) -> Result<HashMap<&'static str, DataFrame>, RulesError> {
+    let mut excluded: HashMap<&'static str, Vec<(u32, u64)>> = HashMap::new();
+    for rule in dq {
+        if let Some(rows) = runner.run(ctx, rule)? {
+            for (table, file, row) in
+                rows::exclusions(&rows).map_err(|source| RulesError::Evaluation {
+                    rule: rule.id.clone(),
+                    source,
+                })?
+            {
+                excluded.entry(table).or_default().push((file, row));
+            }
+        }
+    }
+    Ok(excluded
+        .into_iter()
+        .filter_map(|(table, rows)| {
+            let (files, rows): (Vec<u32>, Vec<u64>) = rows.into_iter().unzip();
+            DataFrame::new_infer_height(vec![
+                Column::new(FILE_COLUMN.into(), files),
+                Column::new(ROW_COLUMN.into(), rows),
+            ])
+            .ok()
+            .map(|df| (table, df))
+        })
+        .collect())
+}
+
+/// Compares the findings with the baseline's; only rules that ran this
+/// time can resolve anything.
+fn compare_with(evaluation: &mut Evaluation, baseline: &Baseline) -> Comparison {
+    let evaluated: HashSet<String> = evaluation
+        .outcomes
+        .iter()
+        .filter(|o| matches!(o.state, OutcomeState::Evaluated { .. }))
+        .map(|o| o.rule_id.clone())
+        .collect();
+    baseline::compare(&mut evaluation.findings, baseline, &evaluated)
+}
+
+/// Report in catalogue order whatever order the rules ran in.
+fn in_catalogue_order(evaluation: &mut Evaluation, catalog: &Catalog) {
+    let order: HashMap<&str, usize> = catalog
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let rank = |id: &str| order.get(id).copied().unwrap_or(usize::MAX);
+    evaluation.findings.sort_by_key(|f| rank(&f.rule_id));
+    evaluation.outcomes.sort_by_key(|o| rank(&o.rule_id));
+    if let Some(c) = evaluation.comparison.as_mut() {
+        c.resolved.sort_by(|a, b| {
+            (rank(&a.rule_id), &a.finding_id).cmp(&(rank(&b.rule_id), &b.finding_id))
+        });
+    }
+}
+
+/// Findings about a state at `as_of` have no time of their own: they are
+/// seen at this audit, which a baseline comparison then ages.
+fn stamp_state_findings(findings: &mut [Finding], snapshot: &Snapshot) {
+    let seen = snapshot
+        .as_of
+        .with_timezone(&chrono_tz::Europe::Tallinn)
+        .format("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string();
+    for f in findings.iter_mut().filter(|f| f.first_seen.is_none()) {
+        f.first_seen = Some(seen.clone());
+        f.last_seen = Some(seen.clone());
+    }
+}
+
+/// Runs one rule, adding its findings and outcome; returns its raw rows.
+fn run_rule(
+    ctx: &Context<'_>,
+    rule: &Rule,
+    evaluation: &mut Evaluation,
+) -> Result<Option<DataFrame>, RulesError> {
+    let outcome = |state| RuleOutcome {
+        rule_id: rule.id.clone(),
+        state,
+    };
+    if let Some(reason) = &rule.disabled {
+        evaluation.outcomes.push(outcome(OutcomeState::Disabled {
+            reason: reason.clone(),
+        }));
+        return Ok(None);
+    }
+    let kind = rule.kind;
+    if let Some(missing) = (kind.needs)(rule)
+        .iter()
+        .find(|t| ctx.snapshot.table(t).is_none())
+    {
+        evaluation
+            .outcomes
+            .push(outcome(OutcomeState::NotEvaluable {
+                reason: format!("the optional table {missing} is absent"),
+                table: (*missing).to_string(),
+            }));
+        return Ok(None);
+    }
+    let _span = tracing::info_span!("rule", id = %rule.id).entered();
+    let started = std::time::Instant::now();
+    let wrap = |source| RulesError::Evaluation {
+        rule: rule.id.clone(),
+        source,
+    };
+    let rows = (kind.evaluate)(ctx, rule)
+        .and_then(|lf| lf.collect())
+        .map_err(wrap)?;
+    let findings = rows::to_findings(rule, ctx, &rows).map_err(wrap)?;
+    tracing::info!(findings = findings.len(), elapsed = ?started.elapsed(), "evaluated");
+    evaluation.outcomes.push(outcome(OutcomeState::Evaluated {
+        findings: findings.len(),
+    }));
+    evaluation.findings.extend(findings);
+    Ok(Some(rows))
+}
