@@ -8,6 +8,10 @@
 //! `rules` to run (default: the folder's rule id). `expected.csv` has a header
 //! of finding columns (at least `rule_id`) and one row per expected finding;
 //! only the columns it names are compared.
+//!
+//! A case's snapshot is assembled under a scratch directory its caller gives
+//! (`cargo test` and `accessaudit rules test` pass a temporary one), so the
+//! library itself needs no temporary-file crate.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -97,21 +101,28 @@ pub fn discover(root: &Path) -> std::io::Result<Vec<Case>> {
     Ok(cases)
 }
 
-/// Runs one case; any problem running it is a failure of the case.
-pub fn run(catalog: &Catalog, case: &Case) -> CaseResult {
+/// Runs one case, assembling its snapshot under `scratch` (an existing
+/// directory the caller owns); any problem running it is a failure of the
+/// case.
+pub fn run(catalog: &Catalog, case: &Case, scratch: &Path) -> CaseResult {
     let mut result = CaseResult {
         name: case.name.clone(),
         description: String::new(),
         failures: Vec::new(),
     };
-    if let Err(e) = run_inner(catalog, case, &mut result) {
+    if let Err(e) = run_inner(catalog, case, scratch, &mut result) {
         result.failures.push(e);
     }
     result
 }
 
-fn run_inner(catalog: &Catalog, case: &Case, result: &mut CaseResult) -> Result<(), String> {
-    let run = evaluate_case(catalog, case, "en")?;
+fn run_inner(
+    catalog: &Catalog,
+    case: &Case,
+    scratch: &Path,
+    result: &mut CaseResult,
+) -> Result<(), String> {
+    let run = evaluate_case(catalog, case, "en", scratch)?;
     result.description = run.description;
     result.failures.extend(run.not_evaluable);
     let (columns, expected) = read_expected(&case.dir.join("expected.csv"))?;
@@ -120,10 +131,15 @@ fn run_inner(catalog: &Catalog, case: &Case, result: &mut CaseResult) -> Result<
     Ok(())
 }
 
-/// The findings of a case's own rules, with messages in `lang`; an error
-/// when the case cannot be run.
-pub fn case_findings(catalog: &Catalog, case: &Case, lang: &str) -> Result<Vec<Finding>, String> {
-    Ok(evaluate_case(catalog, case, lang)?.findings)
+/// The findings of a case's own rules, with messages in `lang`, its
+/// snapshot assembled under `scratch`; an error when the case cannot be run.
+pub fn case_findings(
+    catalog: &Catalog,
+    case: &Case,
+    lang: &str,
+    scratch: &Path,
+) -> Result<Vec<Finding>, String> {
+    Ok(evaluate_case(catalog, case, lang, scratch)?.findings)
 }
 
 /// One evaluated case.
@@ -135,7 +151,12 @@ struct CaseRun {
     findings: Vec<Finding>,
 }
 
-fn evaluate_case(catalog: &Catalog, case: &Case, lang: &str) -> Result<CaseRun, String> {
+fn evaluate_case(
+    catalog: &Catalog,
+    case: &Case,
+    lang: &str,
+    scratch: &Path,
+) -> Result<CaseRun, String> {
     let text = std::fs::read_to_string(case.dir.join("case.toml"))
         .map_err(|e| format!("case.toml: {e}"))?;
     let spec: CaseFile = toml::from_str(&text).map_err(|e| format!("case.toml: {e}"))?;
@@ -154,9 +175,9 @@ fn evaluate_case(catalog: &Catalog, case: &Case, lang: &str) -> Result<CaseRun, 
             ));
         }
     }
-    let snapshot_dir = assemble(case, spec.base.as_deref())?;
+    let snapshot_dir = Assembled::new(case, spec.base.as_deref(), scratch)?;
     let snapshot = Snapshot::load(
-        snapshot_dir.path(),
+        &snapshot_dir.0,
         &LoadOptions {
             lenient: false,
             as_of: spec.as_of.clone(),
@@ -215,11 +236,36 @@ fn evaluate_case(catalog: &Catalog, case: &Case, lang: &str) -> Result<CaseRun, 
     })
 }
 
-/// The case's snapshot in a temporary directory: the base's files, then the case's.
-fn assemble(case: &Case, base: Option<&Path>) -> Result<tempfile::TempDir, String> {
-    let dir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
+/// A case's snapshot assembled under the caller's scratch directory, removed
+/// again when dropped.
+struct Assembled(PathBuf);
+
+impl Drop for Assembled {
+    fn drop(&mut self) {
+        // Scratch space: what cannot be removed the caller's directory holds.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Assembled {
+    /// The case's snapshot in `scratch/<RULE-ID>_<case>`: the base's files,
+    /// then the case's.
+    fn new(case: &Case, base: Option<&Path>, scratch: &Path) -> Result<Self, String> {
+        let dir = scratch.join(case.name.replace(['/', '\\'], "_"));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let assembled = Assembled(dir);
+        fill(case, base, &assembled.0)?;
+        Ok(assembled)
+    }
+}
+
+/// Copies the base's files into `dir`, then the case's.
+fn fill(case: &Case, base: Option<&Path>, dir: &Path) -> Result<(), String> {
     if let Some(base) = base {
-        copy_tree(&case.dir.join(base), dir.path())
+        copy_tree(&case.dir.join(base), dir)
             .map_err(|e| format!("base {}: {e}", base.display()))?;
     }
     let skip = ["case.toml", "expected.csv", "exceptions.toml"];
@@ -236,24 +282,24 @@ fn assemble(case: &Case, base: Option<&Path>) -> Result<tempfile::TempDir, Strin
         // A case's table replaces the base's, whatever format either has.
         let stem = name.split('.').next().unwrap_or_default().to_string();
         for old in [format!("{stem}.csv"), format!("{stem}.parquet")] {
-            let _ = std::fs::remove_file(dir.path().join(old));
+            let _ = std::fs::remove_file(dir.join(old));
         }
-        let _ = std::fs::remove_dir_all(dir.path().join(&stem));
+        let _ = std::fs::remove_dir_all(dir.join(&stem));
         if path.is_dir() {
-            copy_tree(&path, &dir.path().join(&name)).map_err(|e| e.to_string())?;
+            copy_tree(&path, &dir.join(&name)).map_err(|e| e.to_string())?;
         } else if name == "absent" {
             // A file named `absent` lists base tables the case removes.
             let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
             for table in text.split_whitespace() {
                 for old in [format!("{table}.csv"), format!("{table}.parquet")] {
-                    let _ = std::fs::remove_file(dir.path().join(old));
+                    let _ = std::fs::remove_file(dir.join(old));
                 }
             }
         } else {
-            std::fs::copy(&path, dir.path().join(&name)).map_err(|e| e.to_string())?;
+            std::fs::copy(&path, dir.join(&name)).map_err(|e| e.to_string())?;
         }
     }
-    Ok(dir)
+    Ok(())
 }
 
 fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {

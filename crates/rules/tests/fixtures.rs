@@ -15,9 +15,10 @@ fn every_rule_fixture_gives_its_expected_findings() {
     let catalog = Catalog::builtin().expect("the built-in catalogue is valid");
     let cases = fixture::discover(&root).expect("fixtures/rules is readable");
     assert!(!cases.is_empty(), "no fixture cases found");
+    let scratch = tempfile::tempdir().expect("a scratch directory");
     let failed: Vec<String> = cases
         .iter()
-        .map(|case| fixture::run(&catalog, case))
+        .map(|case| fixture::run(&catalog, case, scratch.path()))
         .filter(|r| !r.passed())
         .map(|r| format!("{}:\n    {}", r.name, r.failures.join("\n    ")))
         .collect();
@@ -76,11 +77,14 @@ fn every_firing_case_reads_in_estonian() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/rules");
     let catalog = Catalog::builtin().expect("the built-in catalogue is valid");
     let cases = fixture::discover(&root).expect("fixtures/rules is readable");
+    let scratch = tempfile::tempdir().expect("a scratch directory");
     let mut english = Vec::new();
     let mut messages = 0;
     for case in cases.iter().filter(|c| c.name.ends_with("/fires")) {
-        let en = fixture::case_findings(&catalog, case, "en").expect("the case runs");
-        let et = fixture::case_findings(&catalog, case, "et").expect("the case runs");
+        let en =
+            fixture::case_findings(&catalog, case, "en", scratch.path()).expect("the case runs");
+        let et =
+            fixture::case_findings(&catalog, case, "et", scratch.path()).expect("the case runs");
         assert_eq!(
             en.len(),
             et.len(),

@@ -92,8 +92,10 @@ fn probe_values(catalog: &Catalog) -> Vec<(String, String, BTreeMap<String, Opti
     }
     let mut out = Vec::new();
     let cases = fixture::discover(&root).expect("fixtures/rules is readable");
+    let scratch = tempfile::tempdir().expect("a scratch directory");
     for case in cases.iter().filter(|c| c.name.ends_with("/fires")) {
-        for f in fixture::case_findings(&probe, case, "en").expect("the case runs") {
+        for f in fixture::case_findings(&probe, case, "en", scratch.path()).expect("the case runs")
+        {
             let names = &holes[&f.rule_id];
             let values: Vec<&str> = f.message.split(SEPARATOR).collect();
             assert_eq!(values.len(), names.len(), "{}: {}", case.name, f.message);
@@ -125,11 +127,12 @@ fn every_message_reads_right_with_any_value_missing() {
     // The probe recovered the values the engine used: rendered whole, they
     // give the very messages of the run.
     let cases = fixture::discover(&root).expect("fixtures/rules is readable");
+    let scratch = tempfile::tempdir().expect("a scratch directory");
     let mut real: Vec<String> = Vec::new();
     for case in cases.iter().filter(|c| c.name.ends_with("/fires")) {
         for lang in ["en", "et"] {
             real.extend(
-                fixture::case_findings(&catalog, case, lang)
+                fixture::case_findings(&catalog, case, lang, scratch.path())
                     .expect("the case runs")
                     .into_iter()
                     .map(|f| f.message),

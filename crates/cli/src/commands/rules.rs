@@ -88,9 +88,14 @@ pub fn test(fixtures: &Path, args: &CatalogArgs) -> Result<ExitCode, CommandErro
             fixtures.display()
         )));
     }
+    // The cases' snapshots are assembled here and removed with it.
+    let scratch = tempfile::tempdir().map_err(|source| CommandError::Read {
+        path: std::env::temp_dir().display().to_string(),
+        source,
+    })?;
     let (mut passed, mut failed) = (0, 0);
     for case in &cases {
-        let result = fixture::run(&catalog, case);
+        let result = fixture::run(&catalog, case, scratch.path());
         if result.passed() {
             passed += 1;
             println!("ok     {}", result.name);
