@@ -105,7 +105,7 @@ pub fn write_findings(
 /// Writes a subject report as CSV (UTF-8 with a BOM, formula-safe).
 pub fn write_subject_report(
     out: &mut dyn Write,
-    report: &accessaudit_rules::subject_report::SubjectReport,
+    report: &accessaudit_review::subject_report::SubjectReport,
 ) -> std::io::Result<()> {
     out.write_all(b"\xEF\xBB\xBF")?;
     writeln!(
@@ -156,7 +156,7 @@ const WORKSHEET_COLUMNS: [&str; 15] = [
 pub fn write_worksheet(
     out: &mut dyn Write,
     unit: &str,
-    rows: &[accessaudit_rules::review::WorksheetRow],
+    rows: &[accessaudit_review::worksheets::WorksheetRow],
     delimiter: Delimiter,
 ) -> std::io::Result<()> {
     out.write_all(b"\xEF\xBB\xBF")?;
@@ -323,7 +323,7 @@ mod tests {
 
     #[test]
     fn worksheets_are_separated_by_the_delimiter_given() {
-        let row = accessaudit_rules::review::WorksheetRow {
+        let row = accessaudit_review::worksheets::WorksheetRow {
             person_id: "37605030299".into(),
             person_name: "Kask; Jaan".into(),
             position: "Spetsialist, vanem".into(),

@@ -9,7 +9,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use accessaudit_ingest::Snapshot;
-use accessaudit_rules::figures::{ExplainedAccess, Share};
+use accessaudit_review::figures::{ExplainedAccess, Share};
+use accessaudit_review::Review;
 use accessaudit_rules::{Area, Catalog, Evaluation, Finding, OutcomeState, Severity};
 
 const TEMPLATE: &str = include_str!("../../../reports/report.html");
@@ -186,6 +187,8 @@ pub struct ReportInput<'a> {
     pub catalog: &'a Catalog,
     /// The results.
     pub evaluation: &'a Evaluation,
+    /// The baseline comparison and the explained-access figures.
+    pub review: &'a Review,
     /// The tables read, with their files' SHA-256.
     pub tables: &'a [crate::summary::InputTable],
     /// `en` or `et`.
@@ -269,7 +272,7 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
                 .replace("{rules}", &rules.join(", "))
         })
         .collect();
-    let explained = ev.explained_access.as_ref().map(|x| {
+    let explained = input.review.explained_access.as_ref().map(|x| {
         json!({
             "overall": { "events": x.overall.events, "explained": x.overall.explained, "percent": percent(&x.overall, &no_events) },
             "parts": [
@@ -292,8 +295,8 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
             json!({ "name": t.name, "rows": t.rows, "rejected": t.rejected, "files": files })
         })
         .collect();
-    let comparison = ev.comparison.as_ref().map(|c| {
-        let counts = |m: &BTreeMap<String, accessaudit_rules::baseline::Counts>| -> Vec<Value> {
+    let comparison = input.review.comparison.as_ref().map(|c| {
+        let counts = |m: &BTreeMap<String, accessaudit_review::baseline::Counts>| -> Vec<Value> {
             m.iter()
                 .map(|(k, n)| json!({ "key": if k.is_empty() { "—" } else { k.as_str() },
                     "new": n.new, "persisting": n.persisting, "resolved": n.resolved, "suppressed": n.suppressed }))
@@ -344,7 +347,7 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
         "absent": snap.absent,
         "explained": explained,
         "chart_rules": chart_rules(ev),
-        "chart_weeks": ev.explained_access.as_ref().map(|x| chart_weeks(x, &no_events)).unwrap_or_default(),
+        "chart_weeks": input.review.explained_access.as_ref().map(|x| chart_weeks(x, &no_events)).unwrap_or_default(),
         "filter_placeholder": js_string(&word("filter")),
         "shown_word": js_string(&word("shown")),
     });

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use accessaudit_ingest::Snapshot;
+use accessaudit_review::Review;
 use accessaudit_rules::{Area, Catalog, Evaluation, OutcomeState, Severity, Status};
 
 /// How long each stage took, in seconds.
@@ -108,6 +109,7 @@ pub fn summary(
     inputs: &[InputTable],
     catalog: &Catalog,
     evaluation: &Evaluation,
+    review: &Review,
     timings: &Timings,
 ) -> Value {
     let tables: Vec<Value> = inputs
@@ -191,8 +193,8 @@ pub fn summary(
             "by_area": by_area,
             "by_rule": rules,
         },
-        "explained_access": evaluation.explained_access,
-        "baseline_comparison": evaluation.comparison.as_ref().map(|c| json!({
+        "explained_access": review.explained_access,
+        "baseline_comparison": review.comparison.as_ref().map(|c| json!({
             "baseline": c.baseline,
             "by_rule": c.by_rule,
             "by_unit": c.by_unit,
@@ -208,7 +210,7 @@ pub fn summary(
             "new": findings.iter().filter(|f| f.status == Status::New).count(),
             "persisting": findings.iter().filter(|f| f.status == Status::Persisting).count(),
             "suppressed": findings.iter().filter(|f| f.status == Status::Suppressed).count(),
-            "resolved": evaluation.comparison.as_ref().map_or(0, |c| c.resolved.len()),
+            "resolved": review.comparison.as_ref().map_or(0, |c| c.resolved.len()),
         },
         "rules": rule_files,
         "timings_seconds": { "load": timings.load, "rules": timings.rules },

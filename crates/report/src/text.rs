@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use accessaudit_ingest::snapshot::{AsOfSource, PeriodSource};
 use accessaudit_ingest::{Snapshot, ValueError};
-use accessaudit_rules::figures::{ExplainedAccess, Share};
+use accessaudit_review::figures::{ExplainedAccess, Share};
+use accessaudit_review::Review;
 use accessaudit_rules::{Area, Catalog, Evaluation, OutcomeState, Severity, Status};
 use chrono_tz::Europe::Tallinn;
 
@@ -213,7 +214,7 @@ fn skipped_rules(evaluation: &Evaluation, w: &Words) -> String {
 
 /// `new 5, persisting 11, suppressed 1`, and against a baseline the ones
 /// it had that are gone: `, resolved 28 (baseline DIR)`.
-fn by_status(evaluation: &Evaluation, w: &Words) -> String {
+fn by_status(evaluation: &Evaluation, review: &Review, w: &Words) -> String {
     let f = &evaluation.findings;
     let mut parts: Vec<String> = [Status::New, Status::Persisting, Status::Suppressed]
         .iter()
@@ -225,7 +226,7 @@ fn by_status(evaluation: &Evaluation, w: &Words) -> String {
             )
         })
         .collect();
-    if let Some(c) = &evaluation.comparison {
+    if let Some(c) = &review.comparison {
         parts.push(w.fill(
             "con_resolved",
             &[
@@ -244,6 +245,7 @@ pub fn audit_summary(
     snapshot: &Snapshot,
     catalog: &Catalog,
     evaluation: &Evaluation,
+    review: &Review,
     written: &[std::path::PathBuf],
     lang: &str,
 ) -> Result<String, HtmlError> {
@@ -283,7 +285,7 @@ pub fn audit_summary(
     let labels = [
         (w.get("con_by_severity"), by_severity.join(", ")),
         (w.get("con_by_area"), by_area.join(", ")),
-        (w.get("con_by_status"), by_status(evaluation, &w)),
+        (w.get("con_by_status"), by_status(evaluation, review, &w)),
     ];
     let width = labels
         .iter()
@@ -335,7 +337,7 @@ pub fn audit_summary(
         );
     }
     out.push_str(&skipped_rules(evaluation, &w));
-    if let Some(x) = &evaluation.explained_access {
+    if let Some(x) = &review.explained_access {
         out.push_str(&explained_access(x, &w));
     }
     if !written.is_empty() {
@@ -405,7 +407,7 @@ fn explained_access(x: &ExplainedAccess, w: &Words) -> String {
 /// A subject report as a table for the terminal.
 pub fn subject_report(
     snapshot: &Snapshot,
-    report: &accessaudit_rules::subject_report::SubjectReport,
+    report: &accessaudit_review::subject_report::SubjectReport,
 ) -> String {
     let mut out = header(snapshot, &Words::english());
     let unexplained = report

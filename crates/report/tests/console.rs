@@ -10,7 +10,8 @@ use std::path::Path;
 use accessaudit_ingest::{LoadOptions, Snapshot};
 use accessaudit_report::html::{render, ReportInput};
 use accessaudit_report::text::audit_summary;
-use accessaudit_rules::figures::{ExplainedAccess, Share};
+use accessaudit_review::figures::{ExplainedAccess, Share};
+use accessaudit_review::Review;
 use accessaudit_rules::{Catalog, Evaluation, OutcomeState, RuleOutcome};
 
 /// The rule fixtures' base snapshot: no access log, no cases.
@@ -53,13 +54,29 @@ fn an_absent_log_is_said_once_naming_the_rules_it_blocks() {
         outcomes: blocked(&["PD-01", "PD-02", "DQ-04"]),
         ..Evaluation::default()
     };
-    let said = audit_summary(&base(), &catalog, &evaluation, &[], "en").expect("en");
+    let said = audit_summary(
+        &base(),
+        &catalog,
+        &evaluation,
+        &Review::default(),
+        &[],
+        "en",
+    )
+    .expect("en");
     assert!(
         said.contains("\naccess_log is absent: PD-01, PD-02, DQ-04 not evaluable\n"),
         "{said}"
     );
     assert_eq!(said.matches("not evaluable").count(), 1, "{said}");
-    let said = audit_summary(&base(), &catalog, &evaluation, &[], "et").expect("et");
+    let said = audit_summary(
+        &base(),
+        &catalog,
+        &evaluation,
+        &Review::default(),
+        &[],
+        "et",
+    )
+    .expect("et");
     assert!(
         said.contains(
             "\nTabel access_log puudub, seetõttu ei saanud hinnata: PD-01, PD-02, DQ-04\n"
@@ -78,7 +95,15 @@ fn the_console_summary_speaks_estonian_under_lang_et() {
         }],
         ..Evaluation::default()
     };
-    let et = audit_summary(&base(), &catalog, &evaluation, &[], "et").expect("et");
+    let et = audit_summary(
+        &base(),
+        &catalog,
+        &evaluation,
+        &Review::default(),
+        &[],
+        "et",
+    )
+    .expect("et");
     let title = catalog.get("ACC-01").unwrap().texts("et").title;
     for words in [
         "Andmestik ",
@@ -90,7 +115,15 @@ fn the_console_summary_speaks_estonian_under_lang_et() {
     ] {
         assert!(et.contains(words), "{words:?} missing:\n{et}");
     }
-    let en = audit_summary(&base(), &catalog, &evaluation, &[], "en").expect("en");
+    let en = audit_summary(
+        &base(),
+        &catalog,
+        &evaluation,
+        &Review::default(),
+        &[],
+        "en",
+    )
+    .expect("en");
     for words in [
         "as_of  ",
         "\nFindings: 0\n",
@@ -106,26 +139,28 @@ fn the_console_summary_speaks_estonian_under_lang_et() {
 #[test]
 fn zero_events_say_no_events_not_a_hundred_percent() {
     let catalog = Catalog::builtin().expect("valid");
-    let evaluation = Evaluation {
+    let evaluation = Evaluation::default();
+    let review = Review {
         explained_access: Some(no_events()),
-        ..Evaluation::default()
+        ..Review::default()
     };
     let snapshot = base();
-    let en = audit_summary(&snapshot, &catalog, &evaluation, &[], "en").expect("en");
+    let en = audit_summary(&snapshot, &catalog, &evaluation, &review, &[], "en").expect("en");
     assert!(en.contains("\nExplained by a case: no events\n"), "{en}");
     assert!(!en.contains('%'), "{en}");
-    let et = audit_summary(&snapshot, &catalog, &evaluation, &[], "et").expect("et");
+    let et = audit_summary(&snapshot, &catalog, &evaluation, &review, &[], "et").expect("et");
     assert!(
         et.contains("\nMenetlusega põhjendatud: päringuid ei olnud\n"),
         "{et}"
     );
-    let json = serde_json::to_value(&evaluation.explained_access).expect("json");
+    let json = serde_json::to_value(&review.explained_access).expect("json");
     assert!(json["overall"]["share"].is_null(), "{json}");
     for (lang, words) in [("en", "no events"), ("et", "päringuid ei olnud")] {
         let html = render(&ReportInput {
             snapshot: &snapshot,
             catalog: &catalog,
             evaluation: &evaluation,
+            review: &review,
             tables: &[],
             lang,
         })
@@ -147,6 +182,7 @@ fn the_report_groups_the_absent_table_and_shows_estonian_references() {
         snapshot: &snapshot,
         catalog: &catalog,
         evaluation: &evaluation,
+        review: &Review::default(),
         tables: &[],
         lang: "et",
     })

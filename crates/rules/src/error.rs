@@ -51,8 +51,8 @@ pub enum RulesError {
         /// The Polars error.
         source: PolarsError,
     },
-    /// A stage of the audit other than a rule failed (applying the
-    /// exceptions, the explained-access figures, the worksheets, ...).
+    /// A stage of the evaluation other than a rule failed (applying the
+    /// exceptions, keeping the PD account-days).
     #[error("{stage}: {source}")]
     Stage {
         /// What the audit was doing, e.g. `applying the exceptions`.

@@ -202,7 +202,6 @@ fn evaluate_case(
     let inputs = Inputs {
         pseudonyms: &pseudonyms,
         exceptions: exceptions.as_ref(),
-        baseline: None,
         progress: None,
         log_progress: None,
         lang,

@@ -4,16 +4,17 @@
 //! ([`definition`], loaded and validated by [`catalog`]). A rule names a
 //! check kind ([`checks`]): a small parameterised evaluation over the
 //! snapshot's lazy frames. The [`engine`] runs them and builds [`Finding`]s.
+//! What the review workflow (`accessaudit-review`) builds on is the public,
+//! documented [`derived`] module.
 
-pub mod baseline;
 pub mod catalog;
 pub mod checks;
 pub mod definition;
+pub mod derived;
 pub(crate) mod display;
 pub mod engine;
 pub mod error;
 pub mod exceptions;
-pub mod figures;
 pub mod finding;
 pub mod findings_file;
 pub mod fixture;
@@ -21,9 +22,7 @@ pub mod meter;
 pub mod phrases;
 pub mod policy;
 pub mod pseudonym;
-pub mod review;
 pub mod severity;
-pub mod subject_report;
 pub mod template;
 
 pub use catalog::Catalog;

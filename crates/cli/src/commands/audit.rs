@@ -11,11 +11,13 @@ use accessaudit_report::summary::{self, Timings};
 use accessaudit_rules::Severity;
 
 use accessaudit_ingest::Snapshot;
-use accessaudit_rules::baseline::Baseline;
+use accessaudit_review::baseline::{self, Baseline};
+use accessaudit_review::{figures, worksheets, Review};
 use accessaudit_rules::checks::LogRead;
+use accessaudit_rules::derived::Derived;
 use accessaudit_rules::exceptions::Exceptions;
 use accessaudit_rules::meter::Meter;
-use accessaudit_rules::Inputs;
+use accessaudit_rules::{Area, Inputs};
 
 use super::{catalog, load, pseudonyms, read, CommandError, EXIT_FINDINGS};
 use crate::cli::{AuditArgs, Format};
@@ -83,19 +85,36 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
     let inputs = Inputs {
         pseudonyms: &pseudonyms,
         exceptions: exceptions.as_ref(),
-        baseline: baseline.as_ref(),
         progress: Some(&tell),
         log_progress: Some(&tell_log),
         lang: args.lang.code(),
     };
-    let evaluation = accessaudit_rules::evaluate_with(&catalog, &snapshot, &inputs, |_| true)?;
+    let mut evaluation = accessaudit_rules::evaluate_with(&catalog, &snapshot, &inputs, |_| true)?;
+    let load_seconds = load.seconds;
+    let mut stages = vec![load];
+    stages.extend(evaluation.stages.iter().cloned());
+    // The review of the evaluation: the baseline, then the figures when PD
+    // rules ran, over the facts as the rules saw them.
+    let facts = Derived::of(&evaluation, &snapshot, &pseudonyms);
+    let mut review = Review {
+        comparison: baseline
+            .as_ref()
+            .map(|b| baseline::compare_evaluation(&mut evaluation, b, &catalog)),
+        explained_access: None,
+    };
+    if catalog.rules.iter().any(|r| r.area == Area::Pd) {
+        let figures_meter = Meter::start();
+        review.explained_access = figures::of(&evaluation, &facts)?;
+        stages.push(figures_meter.stop("figures"));
+    }
     let timings = Timings {
-        load: load.seconds,
+        load: load_seconds,
         rules: started.elapsed().as_secs_f64(),
     };
     bar.stage("writing the report");
     let report_meter = Meter::start();
-    let mut summary = summary::summary(&snapshot, &tables, &catalog, &evaluation, &timings);
+    let mut summary =
+        summary::summary(&snapshot, &tables, &catalog, &evaluation, &review, &timings);
     summary["run_files"] = run_files(&args)?;
     let wants = |f: Format| args.format.contains(&f);
     let findings = &evaluation.findings;
@@ -104,6 +123,7 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
             snapshot: &snapshot,
             catalog: &catalog,
             evaluation: &evaluation,
+            review: &review,
             tables: &tables,
             lang: args.lang.code(),
         })
@@ -114,9 +134,9 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         folder.write("findings.csv", |w| {
             accessaudit_report::csv::write_findings(w, findings, findings_delimiter)
         })?;
-        let mut sheets = accessaudit_rules::review::worksheets(&snapshot, &pseudonyms, findings)?;
-        if let Some(c) = &evaluation.comparison {
-            accessaudit_rules::review::add_resolved(&mut sheets, &c.resolved);
+        let mut sheets = worksheets::worksheets(&facts, findings)?;
+        if let Some(c) = &review.comparison {
+            worksheets::add_resolved(&mut sheets, &c.resolved);
         }
         // Every file name decided before anything is written.
         let names = accessaudit_report::csv::worksheet_names(sheets.keys().map(String::as_str))?;
@@ -136,8 +156,6 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
             accessaudit_report::data::write_parquet(w, findings)
         })?;
     }
-    let mut stages = vec![load];
-    stages.extend(evaluation.stages.iter().cloned());
     stages.push(report_meter.stop("report"));
     summary["stages"] = serde_json::to_value(&stages).unwrap_or_default();
     folder.write("summary.json", |w| {
@@ -150,6 +168,7 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         &snapshot,
         &catalog,
         &evaluation,
+        &review,
         &written,
         args.lang.code(),
     )

@@ -31,6 +31,9 @@ pub enum CommandError {
     /// The rules could not be loaded or run.
     #[error(transparent)]
     Rules(#[from] RulesError),
+    /// A stage of the review (worksheets, figures, subject report) failed.
+    #[error(transparent)]
+    Review(#[from] accessaudit_review::ReviewError),
     /// The outputs could not be written.
     #[error("cannot write the outputs: {0}")]
     Output(#[from] OutputError),
@@ -44,7 +47,7 @@ pub enum CommandError {
     },
     /// The baseline cannot be read.
     #[error(transparent)]
-    Baseline(#[from] accessaudit_rules::baseline::BaselineError),
+    Baseline(#[from] accessaudit_review::baseline::BaselineError),
     /// No pseudonym key could be had.
     #[error(transparent)]
     Key(#[from] KeyError),

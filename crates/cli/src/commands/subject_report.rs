@@ -47,7 +47,7 @@ pub fn run(args: SubjectReportArgs) -> Result<ExitCode, CommandError> {
         )));
     }
     let report =
-        accessaudit_rules::subject_report::subject_report(&snapshot, &pseudonyms, &args.subject)?;
+        accessaudit_review::subject_report::subject_report(&snapshot, &pseudonyms, &args.subject)?;
     if let Some(out) = &args.out {
         let mut staging = Staging::new(out)?;
         let name = format!("subject-{}.csv", report.subject);

@@ -1,20 +1,18 @@
 //! Runs rules over a snapshot in named phases (see [`evaluate_with`]); the
 //! rows each check returns become findings in `rows.rs`.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use polars::prelude::*;
 
 use accessaudit_ingest::contract::{FILE_COLUMN, ROW_COLUMN};
 use accessaudit_ingest::Snapshot;
 
-use crate::baseline::{self, Baseline, Comparison};
 use crate::catalog::Catalog;
 use crate::checks::{self, Context};
 use crate::definition::Rule;
 use crate::error::RulesError;
 use crate::exceptions::{Exception, Exceptions};
-use crate::figures::{self, ExplainedAccess};
 use crate::finding::Finding;
 use crate::pseudonym::Pseudonymizer;
 use crate::severity::{Area, Severity};
@@ -59,13 +57,19 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     /// One outcome per rule run or skipped.
     pub outcomes: Vec<RuleOutcome>,
-    /// The explained-access figures, when there is an access log and cases.
-    pub explained_access: Option<ExplainedAccess>,
     /// Suppressed findings: finding id → the exception that covers it.
     pub suppressed_by: BTreeMap<String, Exception>,
-    /// The comparison with the baseline, when one was given.
-    pub comparison: Option<Comparison>,
-    /// Time and peak memory per rule area and for the figures.
+    /// Per table, the rows (`__file`, `__row`) the data-quality rules left
+    /// out of the other rules; [`crate::derived::Derived::of`] leaves them
+    /// out too.
+    pub excluded: HashMap<&'static str, DataFrame>,
+    /// Every account × day with personal-data access events, when PD rules
+    /// ran over an access log and a cases table: `system`, `account_id`,
+    /// `day`, `owner`, `unit`, `subjects`, `all_events`,
+    /// `unexplained_events`, `all_first`, `all_last`, `evidence`. The
+    /// explained-access figures are built from it.
+    pub pd_account_days: Option<DataFrame>,
+    /// Time and peak memory per rule area.
     pub stages: Vec<crate::meter::StageCost>,
 }
 
@@ -78,8 +82,6 @@ pub struct Inputs<'a> {
     pub pseudonyms: &'a Pseudonymizer,
     /// Accepted risks.
     pub exceptions: Option<&'a Exceptions>,
-    /// An earlier run to compare with.
-    pub baseline: Option<&'a Baseline>,
     /// Told of each rule as it starts: (rule id, rules done, rules in all).
     pub progress: Option<&'a RuleProgress<'a>>,
     /// Told after each slice of the access log a rule reads.
@@ -100,7 +102,7 @@ impl Evaluation {
 }
 
 /// Evaluates the rules of `catalog` that `include` selects, without
-/// exceptions or baseline (see [`evaluate_with`]).
+/// exceptions (see [`evaluate_with`]).
 pub fn evaluate(
     catalog: &Catalog,
     snapshot: &Snapshot,
@@ -110,7 +112,6 @@ pub fn evaluate(
     let inputs = Inputs {
         pseudonyms,
         exceptions: None,
-        baseline: None,
         progress: None,
         log_progress: None,
         lang: "en",
@@ -122,8 +123,10 @@ pub fn evaluate(
 /// phases: the data-quality rules and the rows they leave out of the rest
 /// ([`data_quality`]), the other rules, the accepted-risk exceptions
 /// ([`crate::exceptions::apply`]), the EXC rules that report exceptions
-/// expired or unused, the comparison with the baseline, and the
-/// explained-access figures. Findings and outcomes come in catalogue order.
+/// expired or unused, and keeping the PD account-days and the rows left out
+/// for the review that follows (`accessaudit-review`: the baseline
+/// comparison, the figures, the worksheets). Findings and outcomes come in
+/// catalogue order.
 pub fn evaluate_with(
     catalog: &Catalog,
     snapshot: &Snapshot,
@@ -176,24 +179,20 @@ pub fn evaluate_with(
         runner.run(&ctx, rule)?;
     }
     let mut evaluation = runner.evaluation;
-    // Phase 5: the baseline.
-    if let Some(baseline) = inputs.baseline {
-        evaluation.comparison = Some(compare_with(&mut evaluation, baseline));
-    }
-    // Phase 6: the explained-access figures, when PD rules ran.
-    if catalog
+    // Phase 5: what the review builds on: the PD account-days, when PD rules
+    // ran over an access log and cases, and the rows DQ left out.
+    let pd_selected = catalog
         .rules
         .iter()
-        .any(|r| r.area == Area::Pd && include(r))
-    {
-        let meter = crate::meter::Meter::start();
-        evaluation.explained_access =
-            figures::explained_access(&ctx).map_err(|source| RulesError::Stage {
-                stage: "the explained-access figures",
+        .any(|r| r.area == Area::Pd && include(r));
+    if pd_selected && snapshot.table("access_log").is_some() && snapshot.table("cases").is_some() {
+        evaluation.pd_account_days =
+            Some(ctx.pd_account_days().map_err(|source| RulesError::Stage {
+                stage: "the PD account-days",
                 source,
-            })?;
-        evaluation.stages.push(meter.stop("figures"));
+            })?);
     }
+    evaluation.excluded = std::mem::take(&mut ctx.excluded);
     in_catalogue_order(&mut evaluation, catalog);
     Ok(evaluation)
 }
@@ -272,18 +271,6 @@ fn data_quality(
         .collect())
 }
 
-/// Compares the findings with the baseline's; only rules that ran this
-/// time can resolve anything.
-fn compare_with(evaluation: &mut Evaluation, baseline: &Baseline) -> Comparison {
-    let evaluated: HashSet<String> = evaluation
-        .outcomes
-        .iter()
-        .filter(|o| matches!(o.state, OutcomeState::Evaluated { .. }))
-        .map(|o| o.rule_id.clone())
-        .collect();
-    baseline::compare(&mut evaluation.findings, baseline, &evaluated)
-}
-
 /// Report in catalogue order whatever order the rules ran in.
 fn in_catalogue_order(evaluation: &mut Evaluation, catalog: &Catalog) {
     let order: HashMap<&str, usize> = catalog
@@ -295,11 +282,6 @@ fn in_catalogue_order(evaluation: &mut Evaluation, catalog: &Catalog) {
     let rank = |id: &str| order.get(id).copied().unwrap_or(usize::MAX);
     evaluation.findings.sort_by_key(|f| rank(&f.rule_id));
     evaluation.outcomes.sort_by_key(|o| rank(&o.rule_id));
-    if let Some(c) = evaluation.comparison.as_mut() {
-        c.resolved.sort_by(|a, b| {
-            (rank(&a.rule_id), &a.finding_id).cmp(&(rank(&b.rule_id), &b.finding_id))
-        });
-    }
 }
 
 /// Findings about a state at `as_of` have no time of their own: they are

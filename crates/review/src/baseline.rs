@@ -8,8 +8,9 @@ use std::path::Path;
 use chrono::DateTime;
 use serde::Serialize;
 
-use crate::finding::{Finding, Status};
-use crate::pseudonym::{is_pseudonym, Pseudonymizer};
+use accessaudit_rules::finding::{Finding, Status};
+use accessaudit_rules::pseudonym::{is_pseudonym, Pseudonymizer};
+use accessaudit_rules::{Catalog, Evaluation, OutcomeState};
 
 /// Why a baseline cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -27,7 +28,7 @@ pub enum BaselineError {
     },
     /// A line is not a finding, or of a newer format.
     #[error(transparent)]
-    Findings(#[from] crate::findings_file::FindingsFileError),
+    Findings(#[from] accessaudit_rules::findings_file::FindingsFileError),
 }
 
 /// An earlier run's findings.
@@ -58,7 +59,7 @@ impl Baseline {
             file: file.clone(),
             source,
         })?;
-        let findings = crate::findings_file::read_jsonl(&file, &text)?
+        let findings = accessaudit_rules::findings_file::read_jsonl(&file, &text)?
             .into_iter()
             .map(|f| (f.finding_id.clone(), f))
             .collect();
@@ -171,6 +172,34 @@ fn earlier(a: &str, b: &str) -> bool {
         (Ok(x), Ok(y)) => x < y,
         _ => a < b,
     }
+}
+
+/// Compares the findings of `evaluation` with the baseline's (see
+/// [`compare`]); only rules that ran this time can resolve anything. The
+/// resolved findings come in `catalog` order, then by id.
+pub fn compare_evaluation(
+    evaluation: &mut Evaluation,
+    baseline: &Baseline,
+    catalog: &Catalog,
+) -> Comparison {
+    let evaluated: HashSet<String> = evaluation
+        .outcomes
+        .iter()
+        .filter(|o| matches!(o.state, OutcomeState::Evaluated { .. }))
+        .map(|o| o.rule_id.clone())
+        .collect();
+    let mut comparison = compare(&mut evaluation.findings, baseline, &evaluated);
+    let order: HashMap<&str, usize> = catalog
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let rank = |id: &str| order.get(id).copied().unwrap_or(usize::MAX);
+    comparison
+        .resolved
+        .sort_by(|a, b| (rank(&a.rule_id), &a.finding_id).cmp(&(rank(&b.rule_id), &b.finding_id)));
+    comparison
 }
 
 /// Sets each finding's status against the baseline (suppressed findings keep

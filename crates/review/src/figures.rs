@@ -6,7 +6,10 @@ use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 use serde::Serialize;
 
-use crate::checks::Context;
+use accessaudit_rules::derived::{self, Derived};
+use accessaudit_rules::Evaluation;
+
+use crate::error::ReviewError;
 
 /// Events and how many of them a case explains, for one key.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -102,13 +105,32 @@ fn sums(lf: LazyFrame, key: Expr) -> PolarsResult<Vec<(Option<String>, u64, u64)
         .collect())
 }
 
-/// Computes the figures; `None` without an access log or cases table, when
-/// no event can be judged explained or not.
-pub fn explained_access(ctx: &Context<'_>) -> PolarsResult<Option<ExplainedAccess>> {
-    if ctx.snapshot.table("access_log").is_none() || ctx.snapshot.table("cases").is_none() {
-        return Ok(None);
-    }
-    let groups = ctx.pd_account_days()?.lazy();
+/// The figures of an audit: `None` when it kept no PD account-days (no PD
+/// rule ran, or there was no access log or no cases table).
+pub fn of(
+    evaluation: &Evaluation,
+    facts: &Derived<'_>,
+) -> Result<Option<ExplainedAccess>, ReviewError> {
+    evaluation
+        .pd_account_days
+        .as_ref()
+        .map(|days| explained_access(facts, days))
+        .transpose()
+        .map_err(|source| ReviewError::Stage {
+            stage: "the explained-access figures",
+            source,
+        })
+}
+
+/// Computes the figures from the PD account-days the audit kept
+/// ([`accessaudit_rules::Evaluation::pd_account_days`]: present when PD rules
+/// ran over an access log and a cases table, without which no event can be
+/// judged explained or not).
+pub fn explained_access(
+    facts: &Derived<'_>,
+    account_days: &DataFrame,
+) -> PolarsResult<ExplainedAccess> {
+    let groups = account_days.clone().lazy();
     let share = |rows: Vec<(Option<String>, u64, u64)>, missing: &str| -> Vec<Share> {
         rows.into_iter()
             .map(|(k, e, u)| Share::new(k.unwrap_or_else(|| missing.to_string()), e, u))
@@ -152,43 +174,43 @@ pub fn explained_access(ctx: &Context<'_>) -> PolarsResult<Option<ExplainedAcces
         .into_iter()
         .map(|(k, (e, u))| Share::new(k, e, u))
         .collect();
-    let users_df = crate::checks::facts::with_people(
-        ctx,
-        groups
-            .group_by([col("owner").alias("person_id")])
-            .agg([
-                col("unexplained_events")
-                    .sum()
-                    .cast(DataType::UInt64)
-                    .alias("unexplained"),
-                col("all_events")
-                    .sum()
-                    .cast(DataType::UInt64)
-                    .alias("events"),
-                crate::checks::facts::format("{}/{}", vec![col("system"), col("account_id")])
-                    .unique()
-                    .sort(SortOptions::default())
-                    .str()
-                    .join(", ", true)
-                    .alias("accounts"),
-                col("unit")
-                    .sort_by([col("day")], SortMultipleOptions::default())
-                    .last()
-                    .alias("day_unit"),
-            ])
-            .filter(col("unexplained").gt(lit(0u64))),
-    )
-    .sort_by_exprs(
-        [col("unexplained"), col("person_id")],
-        SortMultipleOptions::default().with_order_descending_multi([true, false]),
-    )
-    .collect()?;
+    let users_df = facts
+        .with_people(
+            groups
+                .group_by([col("owner").alias("person_id")])
+                .agg([
+                    col("unexplained_events")
+                        .sum()
+                        .cast(DataType::UInt64)
+                        .alias("unexplained"),
+                    col("all_events")
+                        .sum()
+                        .cast(DataType::UInt64)
+                        .alias("events"),
+                    derived::format("{}/{}", vec![col("system"), col("account_id")])
+                        .unique()
+                        .sort(SortOptions::default())
+                        .str()
+                        .join(", ", true)
+                        .alias("accounts"),
+                    col("unit")
+                        .sort_by([col("day")], SortMultipleOptions::default())
+                        .last()
+                        .alias("day_unit"),
+                ])
+                .filter(col("unexplained").gt(lit(0u64))),
+        )
+        .sort_by_exprs(
+            [col("unexplained"), col("person_id")],
+            SortMultipleOptions::default().with_order_descending_multi([true, false]),
+        )
+        .collect()?;
     let text = |name: &str, i: usize| -> PolarsResult<String> {
         Ok(users_df
             .column(name)?
             .get(i)
             .ok()
-            .and_then(|v| crate::display::text(&v))
+            .and_then(|v| derived::text(&v))
             .unwrap_or_default())
     };
     let mut users = Vec::with_capacity(users_df.height());
@@ -207,11 +229,11 @@ pub fn explained_access(ctx: &Context<'_>) -> PolarsResult<Option<ExplainedAcces
             events: text("events", i)?.parse().unwrap_or(0),
         });
     }
-    Ok(Some(ExplainedAccess {
+    Ok(ExplainedAccess {
         overall,
         by_system,
         by_unit,
         by_week,
         users,
-    }))
+    })
 }

@@ -7,13 +7,10 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 use serde::Serialize;
 
-use accessaudit_ingest::Snapshot;
+use accessaudit_rules::derived::{self, Derived};
+use accessaudit_rules::Finding;
 
-use crate::checks::{facts, Context};
-use crate::display;
-use crate::error::RulesError;
-use crate::finding::Finding;
-use crate::pseudonym::Pseudonymizer;
+use crate::error::ReviewError;
 
 /// One line of a worksheet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,24 +41,26 @@ pub struct WorksheetRow {
     pub findings: String,
 }
 
-/// Worksheets per unit (unit name → rows), people sorted by name.
+/// Worksheets per unit (unit name → rows), people sorted by name, from the
+/// facts as the audit saw them (`facts` built with [`Derived::of`], so the
+/// rows its data-quality rules left out are left out here too).
 pub fn worksheets(
-    snapshot: &Snapshot,
-    pseudonyms: &Pseudonymizer,
+    facts: &Derived<'_>,
     findings: &[Finding],
-) -> Result<BTreeMap<String, Vec<WorksheetRow>>, RulesError> {
-    let ctx = Context::new(snapshot, pseudonyms);
-    let wrap = |source| RulesError::Stage {
+) -> Result<BTreeMap<String, Vec<WorksheetRow>>, ReviewError> {
+    let snapshot = facts.snapshot();
+    let wrap = |source| ReviewError::Stage {
         stage: "the review worksheets",
         source,
     };
-    let t = facts::instant(snapshot.as_of);
-    let d = facts::day(snapshot.as_of_day());
-    let staff = ctx
-        .frame("employees")
-        .filter(facts::covers_day("valid_from", "valid_to", d.clone()))
+    let t = derived::instant(snapshot.as_of);
+    let d = derived::day(snapshot.as_of_day());
+    let staff = facts
+        .table("employees")
+        .filter(derived::covers_day("valid_from", "valid_to", d.clone()))
         .join(
-            ctx.frame("positions")
+            facts
+                .table("positions")
                 .select([col("position_id"), col("title")]),
             [col("position_id")],
             [col("position_id")],
@@ -81,21 +80,24 @@ pub fn worksheets(
             col("person_id"),
             col("name").alias("person_name"),
             col("unit"),
-            facts::format("{} ({})", vec![col("title"), col("position_id")]).alias("position"),
+            derived::format("{} ({})", vec![col("title"), col("position_id")]).alias("position"),
         ]);
     let keys = || [col("person_id"), col("system"), col("role")];
-    let by_duty = facts::duty_rights(&ctx)
-        .filter(facts::covers_day("valid_from", "valid_to", d))
+    let by_duty = facts
+        .duty_rights()
+        .filter(derived::covers_day("valid_from", "valid_to", d))
         .select(keys())
         .unique(None, UniqueKeepStrategy::Any)
         .with_column(lit(true).alias("by_duty"));
-    let by_substitution = crate::checks::covered_by_substitution(&ctx)
+    let by_substitution = facts
+        .substitution_rights()
         .with_column(lit(true).alias("by_substitution"));
-    let rights = facts::rights(&ctx)
+    let rights = facts
+        .effective_rights()
         .filter(
             col("kind")
                 .eq(lit("personal"))
-                .and(facts::covers("eff_start", "eff_end", t)),
+                .and(derived::covers("eff_start", "eff_end", t)),
         )
         .join(by_duty, keys(), keys(), JoinArgs::new(JoinType::Left))
         .join(
@@ -105,7 +107,7 @@ pub fn worksheets(
             JoinArgs::new(JoinType::Left),
         )
         .join(
-            facts::role_catalogue(&ctx),
+            facts.role_catalogue(),
             [col("system"), col("role")],
             [col("system"), col("role")],
             JoinArgs::new(JoinType::Left),
@@ -119,7 +121,7 @@ pub fn worksheets(
             col("personal_data"),
             col("valid_from"),
             col("assignment_id"),
-            facts::join_texts(vec![col("basis"), col("basis_ref")], " ").alias("basis"),
+            derived::join_texts(vec![col("basis"), col("basis_ref")], " ").alias("basis"),
             when(col("by_duty").fill_null(lit(false)))
                 .then(lit("duty"))
                 .when(col("by_substitution").fill_null(lit(false)))
@@ -144,9 +146,9 @@ pub fn worksheets(
         .map_err(wrap)?;
     let mut out: BTreeMap<String, Vec<WorksheetRow>> = BTreeMap::new();
     for i in 0..df.height() {
-        let get = |name: &str| -> Result<String, RulesError> {
+        let get = |name: &str| -> Result<String, ReviewError> {
             let v = df.column(name).and_then(|c| c.get(i)).map_err(wrap)?;
-            Ok(display::text(&v).unwrap_or_default())
+            Ok(derived::text(&v).unwrap_or_default())
         };
         let (person_id, system, account_id) =
             (get("person_id")?, get("system")?, get("account_id")?);

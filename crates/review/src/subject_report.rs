@@ -6,11 +6,10 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use accessaudit_ingest::{isikukood, Snapshot};
+use accessaudit_rules::derived::{self, Derived};
+use accessaudit_rules::pseudonym::Pseudonymizer;
 
-use crate::checks::{facts, pd, Context};
-use crate::display;
-use crate::error::RulesError;
-use crate::pseudonym::Pseudonymizer;
+use crate::error::ReviewError;
 
 /// One access.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -51,22 +50,18 @@ pub fn subject_report(
     snapshot: &Snapshot,
     pseudonyms: &Pseudonymizer,
     code: &str,
-) -> Result<SubjectReport, RulesError> {
+) -> Result<SubjectReport, ReviewError> {
     let code = isikukood::normalise(code).to_string();
-    let ctx = Context::new(snapshot, pseudonyms);
-    let wrap = |source| RulesError::Stage {
+    let facts = Derived::new(snapshot, pseudonyms);
+    let wrap = |source| ReviewError::Stage {
         stage: "the subject report",
         source,
     };
-    let events = pd::events(&ctx).filter(col("subject_id").eq(lit(code.clone())));
     let cases_known = snapshot.table("cases").is_some();
-    let events = if cases_known {
-        pd::explain(&ctx, events).map_err(wrap)?
-    } else {
-        events.with_column(lit(NULL).cast(DataType::String).alias("case_used"))
-    };
-    let df = facts::with_people(&ctx, events.with_column(col("owner").alias("person_id")))
-        .with_column(facts::row_ref(snapshot.table("access_log")).alias("evidence"))
+    let events = facts.subject_events(&code).map_err(wrap)?;
+    let df = facts
+        .with_people(events.with_column(col("owner").alias("person_id")))
+        .with_column(facts.row_ref("access_log").alias("evidence"))
         .sort(
             ["ts", "system", "account_id"],
             SortMultipleOptions::default(),
@@ -86,9 +81,9 @@ pub fn subject_report(
         .map_err(wrap)?;
     let mut accesses = Vec::with_capacity(df.height());
     for i in 0..df.height() {
-        let get = |name: &str| -> Result<String, RulesError> {
+        let get = |name: &str| -> Result<String, ReviewError> {
             let v = df.column(name).and_then(|c| c.get(i)).map_err(wrap)?;
-            Ok(display::text(&v).unwrap_or_default())
+            Ok(derived::text(&v).unwrap_or_default())
         };
         let case = get("case_used")?;
         accesses.push(Access {
