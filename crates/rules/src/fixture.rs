@@ -202,7 +202,7 @@ fn evaluate_case(
     let inputs = Inputs {
         pseudonyms: &pseudonyms,
         exceptions: exceptions.as_ref(),
-        progress: None,
+        observer: None,
         log_progress: None,
         lang,
     };

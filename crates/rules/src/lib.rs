@@ -18,7 +18,6 @@ pub mod exceptions;
 pub mod finding;
 pub mod findings_file;
 pub mod fixture;
-pub mod meter;
 pub mod phrases;
 pub mod policy;
 pub mod pseudonym;
@@ -27,7 +26,9 @@ pub mod template;
 
 pub use catalog::Catalog;
 pub use definition::Rule;
-pub use engine::{evaluate, evaluate_with, Evaluation, Inputs, OutcomeState, RuleOutcome};
+pub use engine::{
+    evaluate, evaluate_with, Evaluation, Inputs, OutcomeState, RuleEvent, RuleObserver, RuleOutcome,
+};
 pub use error::{DefinitionProblem, RulesError};
 pub use finding::{Finding, Status};
 pub use severity::{Area, Severity};

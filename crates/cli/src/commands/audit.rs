@@ -1,5 +1,6 @@
 //! `audit`: load, run every rule, write the findings.
 
+use std::cell::RefCell;
 use std::process::ExitCode;
 
 use std::time::Instant;
@@ -16,11 +17,11 @@ use accessaudit_review::{figures, worksheets, Review};
 use accessaudit_rules::checks::LogRead;
 use accessaudit_rules::derived::Derived;
 use accessaudit_rules::exceptions::Exceptions;
-use accessaudit_rules::meter::Meter;
-use accessaudit_rules::{Area, Inputs};
+use accessaudit_rules::{Area, Inputs, RuleEvent};
 
 use super::{catalog, load, pseudonyms, read, CommandError, EXIT_FINDINGS};
 use crate::cli::{AuditArgs, Format};
+use crate::meter::{self, Meter, StageCost};
 use crate::progress::{Bar, RuleBar};
 
 /// Runs `audit`.
@@ -80,19 +81,37 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
     let load = meter.stop("load");
     let started = Instant::now();
     let rule_bar = RuleBar::new(&bar);
-    let tell = |id: &str, done: usize, total: usize| rule_bar.rule(id, done, total);
+    // Each rule is shown as it starts and metered into its area's stage.
+    let rule_stages: RefCell<Vec<StageCost>> = RefCell::new(Vec::new());
+    let running: RefCell<Option<Meter>> = RefCell::new(None);
+    let observe = |event: RuleEvent<'_>| match event {
+        RuleEvent::Started {
+            rule, done, total, ..
+        } => {
+            rule_bar.rule(rule, done, total);
+            *running.borrow_mut() = Some(Meter::start());
+        }
+        RuleEvent::Finished { area, .. } => {
+            if let Some(m) = running.borrow_mut().take() {
+                meter::merge(
+                    &mut rule_stages.borrow_mut(),
+                    m.stop(format!("rules {}", area.as_str())),
+                );
+            }
+        }
+    };
     let tell_log = |read: LogRead| rule_bar.log(read);
     let inputs = Inputs {
         pseudonyms: &pseudonyms,
         exceptions: exceptions.as_ref(),
-        progress: Some(&tell),
+        observer: Some(&observe),
         log_progress: Some(&tell_log),
         lang: args.lang.code(),
     };
     let mut evaluation = accessaudit_rules::evaluate_with(&catalog, &snapshot, &inputs, |_| true)?;
     let load_seconds = load.seconds;
     let mut stages = vec![load];
-    stages.extend(evaluation.stages.iter().cloned());
+    stages.extend(rule_stages.take());
     // The review of the evaluation: the baseline, then the figures when PD
     // rules ran, over the facts as the rules saw them.
     let facts = Derived::of(&evaluation, &snapshot, &pseudonyms);

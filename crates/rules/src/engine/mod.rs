@@ -69,12 +69,35 @@ pub struct Evaluation {
     /// `unexplained_events`, `all_first`, `all_last`, `evidence`. The
     /// explained-access figures are built from it.
     pub pd_account_days: Option<DataFrame>,
-    /// Time and peak memory per rule area.
-    pub stages: Vec<crate::meter::StageCost>,
 }
 
-/// Told of each rule as it starts: (rule id, rules done, rules in all).
-pub type RuleProgress<'a> = dyn Fn(&str, usize, usize) + 'a;
+/// What the engine tells an observer (see [`Inputs::observer`]) about one
+/// rule: enough to show progress and to meter each rule area, which the
+/// binaries do; the engine itself measures nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleEvent<'r> {
+    /// The rule starts.
+    Started {
+        /// Rule id.
+        rule: &'r str,
+        /// Its area.
+        area: Area,
+        /// Rules started before it.
+        done: usize,
+        /// Rules in all.
+        total: usize,
+    },
+    /// The rule has ended: run, skipped, or failed.
+    Finished {
+        /// Rule id.
+        rule: &'r str,
+        /// Its area.
+        area: Area,
+    },
+}
+
+/// Told as each rule starts and ends.
+pub type RuleObserver<'a> = dyn Fn(RuleEvent<'_>) + 'a;
 
 /// What an audit brings besides the catalogue and the snapshot.
 pub struct Inputs<'a> {
@@ -82,8 +105,8 @@ pub struct Inputs<'a> {
     pub pseudonyms: &'a Pseudonymizer,
     /// Accepted risks.
     pub exceptions: Option<&'a Exceptions>,
-    /// Told of each rule as it starts: (rule id, rules done, rules in all).
-    pub progress: Option<&'a RuleProgress<'a>>,
+    /// Told as each rule starts and ends.
+    pub observer: Option<&'a RuleObserver<'a>>,
     /// Told after each slice of the access log a rule reads.
     pub log_progress: Option<&'a crate::checks::LogProgress<'a>>,
     /// The language of finding messages: `en`, or `et` for the rule files'
@@ -112,7 +135,7 @@ pub fn evaluate(
     let inputs = Inputs {
         pseudonyms,
         exceptions: None,
-        progress: None,
+        observer: None,
         log_progress: None,
         lang: "en",
     };
@@ -146,7 +169,7 @@ pub fn evaluate_with(
         selected.into_iter().partition(|r| r.area == Area::Dq);
     let mut runner = Runner {
         evaluation: Evaluation::default(),
-        progress: inputs.progress,
+        observer: inputs.observer,
         done: 0,
         total: dq.len() + others.len() + exc.len(),
     };
@@ -211,10 +234,10 @@ fn working_hours(catalog: &Catalog) -> Option<(u32, u32)> {
         })
 }
 
-/// Runs rules one by one, telling progress and metering each area.
+/// Runs rules one by one, telling the observer as each starts and ends.
 struct Runner<'a> {
     evaluation: Evaluation,
-    progress: Option<&'a RuleProgress<'a>>,
+    observer: Option<&'a RuleObserver<'a>>,
     done: usize,
     total: usize,
 }
@@ -222,16 +245,20 @@ struct Runner<'a> {
 impl Runner<'_> {
     /// Runs `rule`, adding its findings and outcome; returns its raw rows.
     fn run(&mut self, ctx: &Context<'_>, rule: &Rule) -> Result<Option<DataFrame>, RulesError> {
-        if let Some(tell) = self.progress {
-            tell(&rule.id, self.done, self.total);
+        let (id, area) = (rule.id.as_str(), rule.area);
+        if let Some(tell) = self.observer {
+            tell(RuleEvent::Started {
+                rule: id,
+                area,
+                done: self.done,
+                total: self.total,
+            });
         }
         self.done += 1;
-        let meter = crate::meter::Meter::start();
         let result = run_rule(ctx, rule, &mut self.evaluation);
-        crate::meter::merge(
-            &mut self.evaluation.stages,
-            meter.stop(format!("rules {}", rule.area.as_str())),
-        );
+        if let Some(tell) = self.observer {
+            tell(RuleEvent::Finished { rule: id, area });
+        }
         result
     }
 }

@@ -1,5 +1,6 @@
 //! Wall time and peak memory of one stage of a run, for `summary.json` and
-//! the benchmarks.
+//! the benchmarks. The binary meters; the libraries only tell it when each
+//! rule starts and ends (`accessaudit_rules::RuleEvent`).
 //!
 //! Peak RSS comes from Linux's `/proc/self/status` (`VmHWM`): by default the
 //! peak of the process so far at the end of each stage. With
