@@ -189,13 +189,7 @@ pub fn compare_evaluation(
         .map(|o| o.rule_id.clone())
         .collect();
     let mut comparison = compare(&mut evaluation.findings, baseline, &evaluated);
-    let order: HashMap<&str, usize> = catalog
-        .rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.as_str(), i))
-        .collect();
-    let rank = |id: &str| order.get(id).copied().unwrap_or(usize::MAX);
+    let rank = catalog.rank();
     comparison
         .resolved
         .sort_by(|a, b| (rank(&a.rule_id), &a.finding_id).cmp(&(rank(&b.rule_id), &b.finding_id)));

@@ -33,6 +33,19 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 }
 
 impl Catalog {
+    /// Where each rule stands in the catalogue, by id (`usize::MAX` for an
+    /// id it does not hold): findings, outcomes and resolved findings are
+    /// reported in this order whatever order the rules ran in.
+    pub fn rank(&self) -> impl Fn(&str) -> usize + '_ {
+        let order: std::collections::HashMap<&str, usize> = self
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect();
+        move |id| order.get(id).copied().unwrap_or(usize::MAX)
+    }
+
     /// The catalogue built into the binary (the workspace's `rules/`).
     pub fn builtin() -> Result<Self, RulesError> {
         Self::from_sources(

@@ -300,13 +300,7 @@ fn data_quality(
 
 /// Report in catalogue order whatever order the rules ran in.
 fn in_catalogue_order(evaluation: &mut Evaluation, catalog: &Catalog) {
-    let order: HashMap<&str, usize> = catalog
-        .rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.as_str(), i))
-        .collect();
-    let rank = |id: &str| order.get(id).copied().unwrap_or(usize::MAX);
+    let rank = catalog.rank();
     evaluation.findings.sort_by_key(|f| rank(&f.rule_id));
     evaluation.outcomes.sort_by_key(|o| rank(&o.rule_id));
 }
