@@ -60,20 +60,12 @@ fn evaluate(ctx: &Context<'_>, rule: &Rule) -> PolarsResult<LazyFrame> {
             col("absence_days"),
             col("absence_ref"),
         ]);
-    let rights = facts::rights(ctx)
-        .join(
-            facts::role_catalogue(ctx),
-            [col("system"), col("role")],
-            [col("system"), col("role")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .filter(col("personal_data"))
-        .join(
-            absences,
-            [col("person_id")],
-            [col("person_id")],
-            JoinArgs::new(JoinType::Inner),
-        );
+    let rights = facts::personal_data_rights(ctx).join(
+        absences,
+        [col("person_id")],
+        [col("person_id")],
+        JoinArgs::new(JoinType::Inner),
+    );
     let grace = rule.working_days("suspension_grace_working_days")?;
     let late = facts::late_rights(
         ctx,

@@ -346,6 +346,19 @@ pub fn ended_employment(ctx: &Context<'_>) -> LazyFrame {
         .select([col("person_id"), col("end_day")])
 }
 
+/// The [`rights`] whose role reads personal data (`personal_data` in the
+/// role catalogue), with `role_name` and `personal_data`.
+pub fn personal_data_rights(ctx: &Context<'_>) -> LazyFrame {
+    rights(ctx)
+        .join(
+            role_catalogue(ctx),
+            [col("system"), col("role")],
+            [col("system"), col("role")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(col("personal_data"))
+}
+
 /// Role names from the role catalogue: `system`, `role`, `role_name`, `personal_data`.
 pub fn role_catalogue(ctx: &Context<'_>) -> LazyFrame {
     ctx.frame("roles").select([

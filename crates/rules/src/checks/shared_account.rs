@@ -33,15 +33,8 @@ fn evaluate(ctx: &Context<'_>, _rule: &Rule) -> PolarsResult<LazyFrame> {
             col("kind"),
             col("account_ref"),
         ]);
-    let roles = facts::rights(ctx)
+    let roles = facts::personal_data_rights(ctx)
         .filter(covers("eff_start", "eff_end", t))
-        .join(
-            facts::role_catalogue(ctx),
-            [col("system"), col("role")],
-            [col("system"), col("role")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .filter(col("personal_data"))
         .group_by(keys())
         .agg([col("role")
             .unique()

@@ -169,20 +169,12 @@ pub(crate) fn explain(ctx: &Context<'_>, events: LazyFrame) -> PolarsResult<Lazy
 /// `__ev` of every event whose account held an effective personal-data
 /// role at `ts` (once per such role).
 fn with_role_pairs(ctx: &Context<'_>, events: LazyFrame) -> LazyFrame {
-    let pd_rights = facts::rights(ctx)
-        .join(
-            facts::role_catalogue(ctx),
-            [col("system"), col("role")],
-            [col("system"), col("role")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .filter(col("personal_data"))
-        .select([
-            col("system"),
-            col("account_id"),
-            col("eff_start"),
-            col("eff_end"),
-        ]);
+    let pd_rights = facts::personal_data_rights(ctx).select([
+        col("system"),
+        col("account_id"),
+        col("eff_start"),
+        col("eff_end"),
+    ]);
     events
         .select([col("__ev"), col("system"), col("account_id"), col("ts")])
         .join(
