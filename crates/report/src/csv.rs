@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::io::Write;
 
+use accessaudit_review::layout::{self, SheetKind};
+use accessaudit_review::worksheets::{ReviewHeader, Worksheet};
 use accessaudit_rules::finding::COLUMNS;
 use accessaudit_rules::Finding;
 use sha2::{Digest, Sha256};
@@ -131,56 +133,52 @@ pub fn write_subject_report(
     Ok(())
 }
 
-/// The columns of a review worksheet.
-const WORKSHEET_COLUMNS: [&str; 15] = [
-    "unit",
-    "person_id",
-    "person_name",
-    "position",
-    "system",
-    "account_id",
-    "role",
-    "role_name",
-    "personal_data",
-    "since",
-    "basis",
-    "justified_by",
-    "findings",
-    "decision",
-    "comment",
-];
-
-/// Writes one unit's access-review worksheet: the rows plus empty
-/// `decision` and `comment` columns for the manager, cells separated by
-/// `delimiter`.
+/// Writes one unit's access-review worksheet ("Rights", see
+/// [`accessaudit_review::layout::RIGHTS`]): the review id on every row,
+/// then the rows, with empty `decision`, `comment` and `decided_on` columns
+/// for the manager, cells separated by `delimiter`. Headers are the
+/// columns' keys (what `review import` reads in either language).
 pub fn write_worksheet(
     out: &mut dyn Write,
-    unit: &str,
-    rows: &[accessaudit_review::worksheets::WorksheetRow],
+    header: &ReviewHeader,
+    sheet: &Worksheet,
     delimiter: Delimiter,
 ) -> std::io::Result<()> {
     out.write_all(b"\xEF\xBB\xBF")?;
-    let header: Vec<String> = WORKSHEET_COLUMNS.iter().map(|c| c.to_string()).collect();
-    writeln!(out, "{}", delimiter.join(&header))?;
-    for r in rows {
-        let cells = [
-            unit,
-            &r.person_id,
-            &r.person_name,
-            &r.position,
-            &r.system,
-            &r.account_id,
-            &r.role,
-            &r.role_name,
-            &r.personal_data,
-            &r.since,
-            &r.basis,
-            &r.justified_by,
-            &r.findings,
-            "",
-            "",
-        ];
-        let line: Vec<String> = cells.iter().map(|v| cell_in(v, delimiter)).collect();
+    let columns = SheetKind::Rights.columns();
+    let mut names = vec![layout::REVIEW_ID.key.to_string()];
+    names.extend(columns.iter().map(|c| c.key.to_string()));
+    writeln!(out, "{}", delimiter.join(&names))?;
+    for r in &sheet.rights {
+        let mut line = vec![cell_in(&header.review_id, delimiter)];
+        for c in &columns {
+            let value = match c.key {
+                "item_id" => r.item_id.as_str(),
+                "unit" => sheet.unit.as_str(),
+                "person_id" => &r.person_id,
+                "person_name" => &r.person_name,
+                "position" => &r.position,
+                "system" => &r.system,
+                "account_id" => &r.account_id,
+                "role" => &r.role,
+                "role_name" => &r.role_name,
+                "personal_data" => &r.personal_data,
+                "since" => &r.since,
+                "basis" => &r.basis,
+                "justified_by" => &r.justified_by,
+                "findings" => &r.findings,
+                "new_since_last_review" => {
+                    if r.new_since_last_review {
+                        "yes"
+                    } else {
+                        ""
+                    }
+                }
+                "previous_decision" => &r.previous_decision,
+                _ => "",
+            };
+            line.push(cell_in(value, delimiter));
+        }
         writeln!(out, "{}", delimiter.join(&line))?;
     }
     Ok(())
@@ -324,6 +322,9 @@ mod tests {
     #[test]
     fn worksheets_are_separated_by_the_delimiter_given() {
         let row = accessaudit_review::worksheets::WorksheetRow {
+            item_id: "r-1".into(),
+            new_since_last_review: true,
+            previous_decision: String::new(),
             person_id: "37605030299".into(),
             person_name: "Kask; Jaan".into(),
             position: "Spetsialist, vanem".into(),
@@ -339,28 +340,36 @@ mod tests {
         };
         let written = |d: Delimiter| {
             let mut out = Vec::new();
-            write_worksheet(
-                &mut out,
-                "Pensionite osakond",
-                std::slice::from_ref(&row),
-                d,
-            )
-            .expect("write");
+            let header = ReviewHeader {
+                review_id: "2026-Q3_2026-09-30".into(),
+                as_of: "2026-09-30".into(),
+                return_by: chrono::NaiveDate::from_ymd_opt(2026, 10, 14).expect("day"),
+            };
+            let sheet = Worksheet {
+                unit: "Pensionite osakond".into(),
+                manager: None,
+                rights: vec![row.clone()],
+                findings: Vec::new(),
+            };
+            write_worksheet(&mut out, &header, &sheet, d).expect("write");
             String::from_utf8(out).expect("utf-8")
         };
         let semi = written(Delimiter::Semicolon);
         assert!(
-            semi.starts_with("\u{feff}unit;person_id;person_name;"),
+            semi.starts_with("\u{feff}review_id;item_id;unit;person_id;person_name;"),
             "{semi}"
         );
         assert!(
             semi.contains(
-                "Pensionite osakond;37605030299;\"Kask; Jaan\";Spetsialist, vanem;SKAIS;'=1+1;"
+                "2026-Q3_2026-09-30;r-1;Pensionite osakond;37605030299;\"Kask; Jaan\";Spetsialist, vanem;SKAIS;'=1+1;"
             ),
             "{semi}"
         );
         let tab = written(Delimiter::Tab);
-        assert!(tab.starts_with("\u{feff}unit\tperson_id\t"), "{tab}");
+        assert!(
+            tab.starts_with("\u{feff}review_id\titem_id\tunit\tperson_id\t"),
+            "{tab}"
+        );
         assert!(tab.contains("\t\"Tab\there\"\t"), "{tab}");
         let comma = written(Delimiter::Comma);
         assert!(comma.contains(",\"Spetsialist, vanem\","), "{comma}");

@@ -11,6 +11,9 @@
 pub mod baseline;
 pub mod error;
 pub mod figures;
+pub mod history;
+pub mod import;
+pub mod layout;
 pub mod subject_report;
 pub mod worksheets;
 

@@ -1,20 +1,92 @@
 //! The quarterly access-review worksheet: for each unit, every person, every
 //! right effective at `as_of`, what justifies it, and the findings about it,
-//! for the unit's manager to decide on.
+//! for the unit's manager to decide on ("Rights"), and the unit's open
+//! findings ("Findings"). Every row carries a stable `item_id`, so a sheet
+//! that comes back reordered, filtered or re-sorted still imports.
 
 use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
 
 use polars::prelude::*;
 use serde::Serialize;
 
 use accessaudit_rules::derived::{self, Derived};
-use accessaudit_rules::Finding;
+use accessaudit_rules::{Finding, Status};
 
 use crate::error::ReviewError;
 
-/// One line of a worksheet.
+/// What every worksheet of one review shows in its header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewHeader {
+    /// The review id ([`crate::history::review_id`]).
+    pub review_id: String,
+    /// The audit's `as_of`, as the report shows it.
+    pub as_of: String,
+    /// The day the worksheets are due back.
+    pub return_by: NaiveDate,
+}
+
+/// A unit's manager, from the HR roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Manager {
+    /// Personal code.
+    pub person_id: String,
+    /// Name.
+    pub name: String,
+}
+
+impl std::fmt::Display for Manager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.name, self.person_id)
+    }
+}
+
+/// One unit's worksheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Worksheet {
+    /// The unit.
+    pub unit: String,
+    /// Its manager: the person most of the unit's staff name as
+    /// `manager_id` at `as_of` (see `docs/review.md`); `None` when nobody
+    /// is named.
+    pub manager: Option<Manager>,
+    /// Every person of the unit and every effective right ("Rights").
+    pub rights: Vec<WorksheetRow>,
+    /// The unit's open findings ("Findings").
+    pub findings: Vec<FindingRow>,
+}
+
+/// One line of a worksheet's "Findings" sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FindingRow {
+    /// The finding id.
+    pub item_id: String,
+    /// Rule id.
+    pub rule_id: String,
+    /// Severity.
+    pub severity: String,
+    /// Status (new, persisting, accepted).
+    pub status: String,
+    /// The person concerned.
+    pub person_id: String,
+    /// Their name.
+    pub person_name: String,
+    /// System.
+    pub system: String,
+    /// Account.
+    pub account_id: String,
+    /// Role.
+    pub role: String,
+    /// The finding's message.
+    pub message: String,
+}
+
+/// One line of a worksheet's "Rights" sheet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WorksheetRow {
+    /// The row's stable id ([`right_item_id`]).
+    pub item_id: String,
     /// The person's personal code.
     pub person_id: String,
     /// Their name.
@@ -39,15 +111,41 @@ pub struct WorksheetRow {
     pub justified_by: String,
     /// Ids of the findings about it.
     pub findings: String,
+    /// The right was not on the previous review's worksheet.
+    pub new_since_last_review: bool,
+    /// What the manager decided on it in the previous review, e.g.
+    /// `keep 2026-10-05`.
+    pub previous_decision: String,
 }
 
-/// Worksheets per unit (unit name → rows), people sorted by name, from the
+/// The `item_id` of a person's right on a worksheet: `r-` and a hash of
+/// the person, system, account and role (for a person holding no right,
+/// of the person alone, `p-`). The same right gets the same id in every
+/// review.
+pub fn right_item_id(person_id: &str, system: &str, account_id: &str, role: &str) -> String {
+    if system.is_empty() && account_id.is_empty() && role.is_empty() {
+        format!(
+            "p-{}",
+            accessaudit_rules::finding::finding_id("worksheet person", &[Some(person_id)])
+        )
+    } else {
+        format!(
+            "r-{}",
+            accessaudit_rules::finding::finding_id(
+                "worksheet right",
+                &[Some(person_id), Some(system), Some(account_id), Some(role)],
+            )
+        )
+    }
+}
+
+/// Worksheets per unit (unit name → sheet), people sorted by name, from the
 /// facts as the audit saw them (`facts` built with [`Derived::of`], so the
 /// rows its data-quality rules left out are left out here too).
 pub fn worksheets(
     facts: &Derived<'_>,
     findings: &[Finding],
-) -> Result<BTreeMap<String, Vec<WorksheetRow>>, ReviewError> {
+) -> Result<BTreeMap<String, Worksheet>, ReviewError> {
     let snapshot = facts.snapshot();
     let wrap = |source| ReviewError::Stage {
         stage: "the review worksheets",
@@ -81,6 +179,7 @@ pub fn worksheets(
             col("name").alias("person_name"),
             col("unit"),
             derived::format("{} ({})", vec![col("title"), col("position_id")]).alias("position"),
+            col("manager_id"),
         ]);
     let keys = || [col("person_id"), col("system"), col("role")];
     let by_duty = facts
@@ -144,7 +243,10 @@ pub fn worksheets(
         )
         .collect()
         .map_err(wrap)?;
-    let mut out: BTreeMap<String, Vec<WorksheetRow>> = BTreeMap::new();
+    let mut out: BTreeMap<String, Worksheet> = BTreeMap::new();
+    // Who the unit's staff name as their manager, and everyone's name.
+    let mut named: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
     for i in 0..df.height() {
         let get = |name: &str| -> Result<String, ReviewError> {
             let v = df.column(name).and_then(|c| c.get(i)).map_err(wrap)?;
@@ -152,9 +254,19 @@ pub fn worksheets(
         };
         let (person_id, system, account_id) =
             (get("person_id")?, get("system")?, get("account_id")?);
+        let unit = get("unit")?;
+        let manager_id = get("manager_id")?;
+        if !manager_id.is_empty() && manager_id != person_id {
+            *named
+                .entry(unit.clone())
+                .or_default()
+                .entry(manager_id)
+                .or_default() += 1;
+        }
         let assignment = get("assignment_id")?;
         let ids: Vec<String> = findings
             .iter()
+            .filter(|f| is_open(f.status))
             .filter(|f| f.person_id.as_deref() == Some(person_id.as_str()))
             .filter(|f| {
                 let same_account = f.system.as_deref() == Some(system.as_str())
@@ -169,10 +281,13 @@ pub fn worksheets(
             })
             .map(|f| format!("{} ({})", f.finding_id, f.status.as_str()))
             .collect();
+        let role = get("role")?;
+        let person_name = get("person_name")?;
+        names.insert(person_id.clone(), person_name.clone());
         let row = WorksheetRow {
-            person_name: get("person_name")?,
+            item_id: right_item_id(&person_id, &system, &account_id, &role),
+            person_name,
             position: get("position")?,
-            role: get("role")?,
             role_name: get("role_name")?,
             personal_data: get("personal_data")?,
             since: get("valid_from")?,
@@ -183,25 +298,97 @@ pub fn worksheets(
                 get("justified_by")?
             },
             findings: ids.join(" "),
+            new_since_last_review: false,
+            previous_decision: String::new(),
+            role,
             person_id,
             system,
             account_id,
         };
-        out.entry(get("unit")?).or_default().push(row);
+        out.entry(unit.clone())
+            .or_insert_with(|| Worksheet {
+                unit,
+                manager: None,
+                rights: Vec::new(),
+                findings: Vec::new(),
+            })
+            .rights
+            .push(row);
+    }
+    for (unit, sheet) in out.iter_mut() {
+        sheet.manager = named.get(unit).and_then(|counts| {
+            // The most named; among equals the smallest code, so the same
+            // roster always gives the same manager.
+            let (code, _) = counts
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
+            Some(Manager {
+                person_id: code.clone(),
+                name: names
+                    .get(code)
+                    .cloned()
+                    .unwrap_or_else(|| staff_name(facts, code)),
+            })
+        });
+        sheet.findings = findings
+            .iter()
+            .filter(|f| is_open(f.status) && f.unit.as_deref() == Some(unit.as_str()))
+            .map(|f| {
+                let text = |v: &Option<String>| v.clone().unwrap_or_default();
+                FindingRow {
+                    item_id: f.finding_id.clone(),
+                    rule_id: f.rule_id.clone(),
+                    severity: f.severity.as_str().to_string(),
+                    status: f.status.as_str().to_string(),
+                    person_id: text(&f.person_id),
+                    person_name: text(&f.person_name),
+                    system: text(&f.system),
+                    account_id: text(&f.account_id),
+                    role: text(&f.role),
+                    message: f.message.clone(),
+                }
+            })
+            .collect();
     }
     Ok(out)
 }
 
+/// Whether a finding of this status is the manager's to decide on: not
+/// suppressed by an exception, not explained by the DPO, not resolved.
+fn is_open(status: Status) -> bool {
+    matches!(status, Status::New | Status::Persisting | Status::Accepted)
+}
+
+/// The name of a manager who is not on the unit's own staff, from the
+/// roster; empty when the roster does not have them.
+fn staff_name(facts: &Derived<'_>, code: &str) -> String {
+    facts
+        .table("employees")
+        .filter(col("person_id").eq(lit(code.to_string())))
+        .select([col("name")])
+        .limit(1)
+        .collect()
+        .ok()
+        .and_then(|df| {
+            df.column("name")
+                .ok()
+                .and_then(|c| c.get(0).ok().and_then(|v| derived::text(&v)))
+        })
+        .unwrap_or_default()
+}
+
 /// Adds to each unit's worksheet the findings of the baseline about its
 /// people that are now resolved, so the manager sees what changed.
-pub fn add_resolved(sheets: &mut BTreeMap<String, Vec<WorksheetRow>>, resolved: &[Finding]) {
+/// These rows have no `item_id`: there is nothing to decide on them.
+pub fn add_resolved(sheets: &mut BTreeMap<String, Worksheet>, resolved: &[Finding]) {
     for f in resolved {
         let Some(unit) = f.unit.clone() else { continue };
-        let Some(rows) = sheets.get_mut(&unit) else {
+        let Some(sheet) = sheets.get_mut(&unit) else {
             continue;
         };
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        rows.push(WorksheetRow {
+        sheet.rights.push(WorksheetRow {
+            item_id: String::new(),
             person_id: text(&f.person_id),
             person_name: text(&f.person_name),
             position: String::new(),
@@ -214,6 +401,8 @@ pub fn add_resolved(sheets: &mut BTreeMap<String, Vec<WorksheetRow>>, resolved: 
             basis: String::new(),
             justified_by: String::new(),
             findings: format!("{} (resolved): {}", f.finding_id, f.message),
+            new_since_last_review: false,
+            previous_decision: String::new(),
         });
     }
 }

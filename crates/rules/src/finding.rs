@@ -15,6 +15,12 @@ pub enum Status {
     Persisting,
     /// Matched by an accepted-risk exception.
     Suppressed,
+    /// Its unit's manager decided `keep` on it, with a reason, in the
+    /// review this audit follows or is; open again at the next review's
+    /// `as_of` unless decided again.
+    Accepted,
+    /// The data-protection officer disposed its case `justified`.
+    Explained,
     /// In the baseline only.
     Resolved,
 }
@@ -26,6 +32,8 @@ impl Status {
             Status::New => "new",
             Status::Persisting => "persisting",
             Status::Suppressed => "suppressed",
+            Status::Accepted => "accepted",
+            Status::Explained => "explained",
             Status::Resolved => "resolved",
         }
     }

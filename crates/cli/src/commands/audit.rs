@@ -13,7 +13,8 @@ use accessaudit_rules::Severity;
 
 use accessaudit_ingest::Snapshot;
 use accessaudit_review::baseline::{self, Baseline};
-use accessaudit_review::{figures, worksheets, Review};
+use accessaudit_review::worksheets::ReviewHeader;
+use accessaudit_review::{figures, history, worksheets, Review};
 use accessaudit_rules::checks::LogRead;
 use accessaudit_rules::derived::Derived;
 use accessaudit_rules::exceptions::Exceptions;
@@ -159,9 +160,16 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         }
         // Every file name decided before anything is written.
         let names = accessaudit_report::csv::worksheet_names(sheets.keys().map(String::as_str))?;
-        for ((unit, rows), name) in sheets.iter().zip(names) {
+        let header = ReviewHeader {
+            review_id: history::review_id(&snapshot.period.to_string(), snapshot.as_of_day()),
+            as_of: snapshot.as_of_day().to_string(),
+            return_by: snapshot
+                .calendar
+                .nth_working_day_after(snapshot.as_of_day(), 10),
+        };
+        for (sheet, name) in sheets.values().zip(names) {
             folder.write(&format!("review/{name}.csv"), |w| {
-                accessaudit_report::csv::write_worksheet(w, unit, rows, worksheet_delimiter)
+                accessaudit_report::csv::write_worksheet(w, &header, sheet, worksheet_delimiter)
             })?;
         }
     }
