@@ -12,6 +12,7 @@ fn area_title(area: Area) -> &'static str {
         Area::Pd => "PD — lawful use of personal data",
         Area::Dq => "DQ — the data itself is sound and up to date",
         Area::Exc => "EXC — the accepted risks are in order",
+        Area::Rev => "REV — the review's decisions were carried out",
     }
 }
 

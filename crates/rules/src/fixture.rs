@@ -22,6 +22,7 @@ use serde::Deserialize;
 use accessaudit_ingest::{LoadOptions, Snapshot};
 
 use crate::catalog::Catalog;
+use crate::decisions::ReviewState;
 use crate::engine::{evaluate_with, Inputs, OutcomeState};
 use crate::exceptions::Exceptions;
 use crate::finding::Finding;
@@ -44,6 +45,9 @@ struct CaseFile {
     period: Option<String>,
     /// An exceptions file of the case (relative to it).
     exceptions: Option<PathBuf>,
+    /// The review history's state as TOML ([`ReviewState`]), for the REV
+    /// rules and `accepted` findings (relative to the case).
+    review: Option<PathBuf>,
 }
 
 /// One fixture case found on disk.
@@ -199,12 +203,25 @@ fn evaluate_case(
         }
         None => None,
     };
+    let review = match &spec.review {
+        Some(file) => {
+            let path = case.dir.join(file);
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Some(
+                toml::from_str::<ReviewState>(&text)
+                    .map_err(|e| format!("{}: {e}", path.display()))?,
+            )
+        }
+        None => None,
+    };
     let inputs = Inputs {
         pseudonyms: &pseudonyms,
         exceptions: exceptions.as_ref(),
         observer: None,
         log_progress: None,
         lang,
+        review: review.as_ref(),
     };
     // The case's rules, and with exceptions every rule whose findings they may cover.
     let evaluation = evaluate_with(catalog, &snapshot, &inputs, |r| {

@@ -9,6 +9,7 @@
 
 pub mod catalog;
 pub mod checks;
+pub mod decisions;
 pub mod definition;
 pub mod derived;
 pub(crate) mod display;

@@ -71,11 +71,21 @@ pub enum Area {
     /// The list of accepted risks is itself in order.
     #[serde(rename = "EXC")]
     Exc,
+    /// The previous review's decisions were carried out.
+    #[serde(rename = "REV")]
+    Rev,
 }
 
 impl Area {
     /// Every area in catalogue order.
-    pub const ALL: [Area; 5] = [Area::Acc, Area::Time, Area::Pd, Area::Dq, Area::Exc];
+    pub const ALL: [Area; 6] = [
+        Area::Acc,
+        Area::Time,
+        Area::Pd,
+        Area::Dq,
+        Area::Exc,
+        Area::Rev,
+    ];
 
     /// The id prefix (`ACC`, `TIME`, `PD`, `DQ`).
     pub fn as_str(self) -> &'static str {
@@ -85,6 +95,7 @@ impl Area {
             Area::Pd => "PD",
             Area::Dq => "DQ",
             Area::Exc => "EXC",
+            Area::Rev => "REV",
         }
     }
 }

@@ -108,6 +108,7 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         observer: Some(&observe),
         log_progress: Some(&tell_log),
         lang: args.lang.code(),
+        review: None,
     };
     let mut evaluation = accessaudit_rules::evaluate_with(&catalog, &snapshot, &inputs, |_| true)?;
     let load_seconds = load.seconds;

@@ -25,7 +25,7 @@ pub fn day(d: NaiveDate) -> Expr {
     lit(days_since_epoch(d)).cast(DataType::Date)
 }
 
-fn days_since_epoch(d: NaiveDate) -> i32 {
+pub(crate) fn days_since_epoch(d: NaiveDate) -> i32 {
     d.signed_duration_since(NaiveDate::default()).num_days() as i32
 }
 

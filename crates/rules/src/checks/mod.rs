@@ -35,7 +35,9 @@ mod orphan_account;
 pub(crate) mod pd;
 mod person_code;
 mod requested_end;
+mod review_return;
 mod revocation_deadline;
+mod revoke_decision;
 mod row_problems;
 mod self_approval;
 mod shared_account;
@@ -69,7 +71,13 @@ pub struct Context<'a> {
     frames: std::cell::RefCell<HashMap<String, DataFrame>>,
     /// Told after each slice of the access log that is read.
     pub log_progress: Option<&'a LogProgress<'a>>,
+    /// The review history's state, when the audit has one (`--history`).
+    pub review: Option<&'a crate::decisions::ReviewState>,
 }
+
+/// What a check kind's `needs` names for the review history: a rule that
+/// needs it is not evaluable without `--history`.
+pub const DECISION_LEDGER: &str = "decision ledger";
 
 /// A slice of the access log read by a rule, for progress on a terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +121,7 @@ impl<'a> Context<'a> {
             pd_facts: OnceCell::new(),
             frames: std::cell::RefCell::new(HashMap::new()),
             log_progress: None,
+            review: None,
         }
     }
 
@@ -397,6 +406,8 @@ pub const KINDS: &[CheckKind] = &[
     person_code::KIND,
     dangling_reference::KIND,
     bad_interval::KIND,
+    revoke_decision::KIND,
+    review_return::KIND,
 ];
 
 /// The check kind called `name`.

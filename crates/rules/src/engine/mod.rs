@@ -59,6 +59,8 @@ pub struct Evaluation {
     pub outcomes: Vec<RuleOutcome>,
     /// Suppressed findings: finding id → the exception that covers it.
     pub suppressed_by: BTreeMap<String, Exception>,
+    /// Accepted findings: finding id → the manager's `keep` decision.
+    pub accepted_by: BTreeMap<String, crate::decisions::Acceptance>,
     /// Per table, the rows (`__file`, `__row`) the data-quality rules left
     /// out of the other rules; [`crate::derived::Derived::of`] leaves them
     /// out too.
@@ -112,6 +114,9 @@ pub struct Inputs<'a> {
     /// The language of finding messages: `en`, or `et` for the rule files'
     /// Estonian messages and phrases.
     pub lang: &'a str,
+    /// The review history's state (`--history`): the REV rules need it,
+    /// and its `keep` decisions make findings `accepted`.
+    pub review: Option<&'a crate::decisions::ReviewState>,
 }
 
 impl Evaluation {
@@ -138,6 +143,7 @@ pub fn evaluate(
         observer: None,
         log_progress: None,
         lang: "en",
+        review: None,
     };
     evaluate_with(catalog, snapshot, &inputs, include)
 }
@@ -159,6 +165,7 @@ pub fn evaluate_with(
     let mut ctx = Context::new(snapshot, inputs.pseudonyms);
     ctx.lang = inputs.lang.to_string();
     ctx.log_progress = inputs.log_progress;
+    ctx.review = inputs.review;
     if let Some(hours) = working_hours(catalog) {
         ctx.working_hours = hours;
     }
@@ -202,7 +209,11 @@ pub fn evaluate_with(
         runner.run(&ctx, rule)?;
     }
     let mut evaluation = runner.evaluation;
-    // Phase 5: what the review builds on: the PD account-days, when PD rules
+    // Phase 5: the managers' `keep` decisions accept what they cover.
+    if let Some(state) = inputs.review {
+        evaluation.accepted_by = crate::decisions::apply(&mut evaluation.findings, state);
+    }
+    // Phase 6: what the review builds on: the PD account-days, when PD rules
     // ran over an access log and cases, and the rows DQ left out.
     let pd_selected = catalog
         .rules
@@ -336,14 +347,23 @@ fn run_rule(
         return Ok(None);
     }
     let kind = rule.kind;
-    if let Some(missing) = (kind.needs)(rule)
-        .iter()
-        .find(|t| ctx.snapshot.table(t).is_none())
-    {
+    let absent = |t: &&&str| {
+        if **t == checks::DECISION_LEDGER {
+            ctx.review.is_none()
+        } else {
+            ctx.snapshot.table(t).is_none()
+        }
+    };
+    if let Some(missing) = (kind.needs)(rule).iter().find(absent) {
+        let reason = if *missing == checks::DECISION_LEDGER {
+            "it needs the review history and its decision ledger (audit --history DIR)".to_string()
+        } else {
+            format!("the optional table {missing} is absent")
+        };
         evaluation
             .outcomes
             .push(outcome(OutcomeState::NotEvaluable {
-                reason: format!("the optional table {missing} is absent"),
+                reason,
                 table: (*missing).to_string(),
             }));
         return Ok(None);
