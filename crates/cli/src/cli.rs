@@ -30,6 +30,12 @@ pub enum Command {
     SubjectReport(SubjectReportArgs),
     /// Write a synthetic quarter with planted violations and ground_truth.csv.
     Generate(GenerateArgs),
+    /// The quarterly review's worksheets read back: import and verify.
+    Review {
+        /// What to do with the review history.
+        #[command(subcommand)]
+        command: ReviewCommand,
+    },
     /// The rule catalogue: list, show, and run the rule fixtures.
     Rules {
         /// What to do with the rules.
@@ -65,6 +71,11 @@ pub struct AuditArgs {
     /// and the baseline's findings that are gone are listed as resolved.
     #[arg(long, value_name = "DIR")]
     pub baseline: Option<PathBuf>,
+    /// The review history folder (created when absent): the audit records
+    /// the review its worksheets issue, checks the previous review's
+    /// decisions (REV rules) and applies the managers' `keep` decisions.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
     /// Accepted risks (TOML): matching findings are suppressed until the
     /// entry expires.
     #[arg(long, value_name = "FILE")]
@@ -169,6 +180,28 @@ impl Lang {
             Lang::Et => "et",
         }
     }
+}
+
+/// `review ...`.
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Read filled worksheets (XLSX or CSV), check every row against the
+    /// review that issued them, and add the decisions to the ledger; a
+    /// problem in any file changes nothing (exit 2).
+    Import {
+        /// The review history folder the audit wrote (`audit --history`).
+        #[arg(long, value_name = "DIR")]
+        history: PathBuf,
+        /// The returned worksheets.
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Check the decision ledger's hash chain; names the first broken line.
+    Verify {
+        /// The review history folder.
+        #[arg(long, value_name = "DIR")]
+        history: PathBuf,
+    },
 }
 
 /// `rules ...`.

@@ -33,13 +33,29 @@ pub struct Remediation {
 }
 
 /// What user support fixed after the Q3 review.
-pub const REMEDIATIONS: &[Remediation] = &[Remediation {
-    table: "role_assignments",
-    key: "RA-10069",
-    column: "valid_to",
-    value: "2026-10-12T16:00:00+03:00",
-    why: "ACC-01: Raivo Luik's pension role, which no duty of his post justifies, ended on 12 October",
-}];
+pub const REMEDIATIONS: &[Remediation] = &[
+    Remediation {
+        table: "role_assignments",
+        key: "RA-10069",
+        column: "valid_to",
+        value: "2026-10-12T16:00:00+03:00",
+        why: "ACC-01 and the manager's revoke of 5 October: Raivo Luik's pension role, which no duty of his post justifies, ended on 12 October, the deadline day",
+    },
+    Remediation {
+        table: "role_assignments",
+        key: "RA-10028",
+        column: "valid_to",
+        value: "2026-10-08T15:00:00+03:00",
+        why: "the manager's revoke of 6 October: Siim Raud's benefits role ended on 8 October (then came back, see ADDITIONS)",
+    },
+];
+
+/// Rows user support added after the Q3 review: (table, CSV line, why).
+pub const ADDITIONS: &[(&str, &str, &str)] = &[(
+    "role_assignments",
+    "RA-20001,SKAIS,sraud,PERE_MENETLEJA,2026-11-02T09:00:00+02:00,,baseline,,38912126247",
+    "Siim Raud's revoked role granted again on 2 November under a new assignment, copied from a colleague's profile without a request: REV-01",
+)];
 
 /// The accounts whose owners stop logging in: the dormant account of the
 /// ACC-07 story stays dormant.
@@ -62,6 +78,10 @@ pub fn demo_table(q: &Quarter, name: &str) -> Result<Cow<'static, str>, Generate
     };
     for r in REMEDIATIONS.iter().filter(|r| r.table == name) {
         text = set_value(&text, r)?;
+    }
+    for (_, line, _) in ADDITIONS.iter().filter(|(t, _, _)| *t == name) {
+        text.push_str(line);
+        text.push('\n');
     }
     Ok(Cow::Owned(text))
 }

@@ -22,6 +22,7 @@ mod org;
 pub mod people_codes;
 pub mod planted;
 pub mod quarter;
+pub mod review_answers;
 mod rights;
 pub mod rng;
 mod sink;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use accessaudit_review::layout::{self, SheetKind};
-use accessaudit_review::worksheets::{ReviewHeader, Worksheet};
+use accessaudit_review::worksheets::{ReviewHeader, Worksheet, WorksheetRow};
 use accessaudit_rules::finding::COLUMNS;
 use accessaudit_rules::Finding;
 use sha2::{Digest, Sha256};
@@ -144,12 +144,28 @@ pub fn write_worksheet(
     sheet: &Worksheet,
     delimiter: Delimiter,
 ) -> std::io::Result<()> {
+    write_filled_worksheet(out, header, sheet, delimiter, &|_| None)
+}
+
+/// A manager's answer on one row: decision, comment, day.
+pub type Fill<'a> = dyn Fn(&WorksheetRow) -> Option<(String, String, String)> + 'a;
+
+/// [`write_worksheet`] with the manager's columns filled by `fill`: how
+/// `generate` writes worksheets as a manager returned them.
+pub fn write_filled_worksheet(
+    out: &mut dyn Write,
+    header: &ReviewHeader,
+    sheet: &Worksheet,
+    delimiter: Delimiter,
+    fill: &Fill<'_>,
+) -> std::io::Result<()> {
     out.write_all(b"\xEF\xBB\xBF")?;
     let columns = SheetKind::Rights.columns();
     let mut names = vec![layout::REVIEW_ID.key.to_string()];
     names.extend(columns.iter().map(|c| c.key.to_string()));
     writeln!(out, "{}", delimiter.join(&names))?;
     for r in &sheet.rights {
+        let answer = fill(r);
         let mut line = vec![cell_in(&header.review_id, delimiter)];
         for c in &columns {
             let value = match c.key {
@@ -175,6 +191,9 @@ pub fn write_worksheet(
                     }
                 }
                 "previous_decision" => &r.previous_decision,
+                "decision" => answer.as_ref().map_or("", |a| a.0.as_str()),
+                "comment" => answer.as_ref().map_or("", |a| a.1.as_str()),
+                "decided_on" => answer.as_ref().map_or("", |a| a.2.as_str()),
                 _ => "",
             };
             line.push(cell_in(value, delimiter));
@@ -323,6 +342,7 @@ mod tests {
     fn worksheets_are_separated_by_the_delimiter_given() {
         let row = accessaudit_review::worksheets::WorksheetRow {
             item_id: "r-1".into(),
+            finding_ids: Vec::new(),
             new_since_last_review: true,
             previous_decision: String::new(),
             person_id: "37605030299".into(),

@@ -206,10 +206,17 @@ pub fn summary(
             "finding_id": id, "exception": e.id, "reason": e.reason, "legal_basis": e.legal_basis,
             "approved_by": e.approved_by, "expires": e.expires.to_string(),
         })).collect::<Vec<_>>(),
+        "accepted": evaluation.accepted_by.iter().map(|(id, a)| json!({
+            "finding_id": id, "review_id": a.review_id, "reviewer": a.reviewer,
+            "decided_on": a.decided_on.to_string(), "comment": a.comment,
+        })).collect::<Vec<_>>(),
+        "previous_review": review.progress,
         "findings_by_status": {
             "new": findings.iter().filter(|f| f.status == Status::New).count(),
             "persisting": findings.iter().filter(|f| f.status == Status::Persisting).count(),
             "suppressed": findings.iter().filter(|f| f.status == Status::Suppressed).count(),
+            "accepted": findings.iter().filter(|f| f.status == Status::Accepted).count(),
+            "explained": findings.iter().filter(|f| f.status == Status::Explained).count(),
             "resolved": review.comparison.as_ref().map_or(0, |c| c.resolved.len()),
         },
         "rules": rule_files,

@@ -117,7 +117,9 @@ pub const FINDINGS: [Column; 12] = [
 ];
 
 /// Which sheet of a worksheet a row is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum SheetKind {
     /// Rights: keep, revoke or change.
@@ -234,7 +236,7 @@ impl Decision {
 
 /// The labels of the XLSX header block, in its row order: the unit, its
 /// manager, the audit's `as_of`, the return deadline and the review id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HeaderField {
     /// The unit.
     Unit,

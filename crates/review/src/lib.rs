@@ -27,4 +27,7 @@ pub struct Review {
     /// The explained-access figures, when PD rules ran over an access log
     /// and a cases table.
     pub explained_access: Option<figures::ExplainedAccess>,
+    /// How far the previous review got, when the audit has a history
+    /// holding one.
+    pub progress: Option<history::state::ReviewProgress>,
 }

@@ -109,8 +109,11 @@ pub struct WorksheetRow {
     pub basis: String,
     /// What justifies it now: `duty`, `substitution`, `request` or `nothing`.
     pub justified_by: String,
-    /// Ids of the findings about it.
+    /// Ids of the findings about it, with their status, as shown.
     pub findings: String,
+    /// The ids of the open findings about it: a `keep` on the row accepts them.
+    #[serde(skip)]
+    pub finding_ids: Vec<String>,
     /// The right was not on the previous review's worksheet.
     pub new_since_last_review: bool,
     /// What the manager decided on it in the previous review, e.g.
@@ -264,7 +267,7 @@ pub fn worksheets(
                 .or_default() += 1;
         }
         let assignment = get("assignment_id")?;
-        let ids: Vec<String> = findings
+        let about: Vec<&Finding> = findings
             .iter()
             .filter(|f| is_open(f.status))
             .filter(|f| f.person_id.as_deref() == Some(person_id.as_str()))
@@ -279,6 +282,9 @@ pub fn worksheets(
                     }
                 }
             })
+            .collect();
+        let ids: Vec<String> = about
+            .iter()
             .map(|f| format!("{} ({})", f.finding_id, f.status.as_str()))
             .collect();
         let role = get("role")?;
@@ -298,6 +304,7 @@ pub fn worksheets(
                 get("justified_by")?
             },
             findings: ids.join(" "),
+            finding_ids: about.iter().map(|f| f.finding_id.clone()).collect(),
             new_since_last_review: false,
             previous_decision: String::new(),
             role,
@@ -401,6 +408,7 @@ pub fn add_resolved(sheets: &mut BTreeMap<String, Worksheet>, resolved: &[Findin
             basis: String::new(),
             justified_by: String::new(),
             findings: format!("{} (resolved): {}", f.finding_id, f.message),
+            finding_ids: Vec::new(),
             new_since_last_review: false,
             previous_decision: String::new(),
         });

@@ -13,6 +13,8 @@ use accessaudit_rules::Severity;
 
 use accessaudit_ingest::Snapshot;
 use accessaudit_review::baseline::{self, Baseline};
+use accessaudit_review::history::issued::IssuedReview;
+use accessaudit_review::history::History;
 use accessaudit_review::worksheets::ReviewHeader;
 use accessaudit_review::{figures, history, worksheets, Review};
 use accessaudit_rules::checks::LogRead;
@@ -61,6 +63,11 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         )?),
         None => None,
     };
+    // The history is locked before the long load too.
+    let history = match &args.history {
+        Some(dir) => Some(History::open(dir)?),
+        None => None,
+    };
     let pseudonyms = pseudonyms(&args.subjects)?;
     let baseline = match &args.baseline {
         Some(dir) => Some(Baseline::load(dir, &pseudonyms)?),
@@ -80,6 +87,12 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         bar.note(&format!("  {:<18} {:>12} rows", t.name, t.rows));
     }
     let load = meter.stop("load");
+    let review_id = history::review_id(&snapshot.period.label, snapshot.as_of_day());
+    let audit_history = match &history {
+        Some(h) => Some(h.for_audit(&review_id, snapshot.as_of_day())?),
+        None => None,
+    };
+    let review_state = audit_history.as_ref().map(|h| h.review_state());
     let started = Instant::now();
     let rule_bar = RuleBar::new(&bar);
     // Each rule is shown as it starts and metered into its area's stage.
@@ -108,7 +121,7 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         observer: Some(&observe),
         log_progress: Some(&tell_log),
         lang: args.lang.code(),
-        review: None,
+        review: review_state.as_ref(),
     };
     let mut evaluation = accessaudit_rules::evaluate_with(&catalog, &snapshot, &inputs, |_| true)?;
     let load_seconds = load.seconds;
@@ -122,6 +135,17 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
             .as_ref()
             .map(|b| baseline::compare_evaluation(&mut evaluation, b, &catalog)),
         explained_access: None,
+        progress: audit_history
+            .as_ref()
+            .and_then(|h| h.progress())
+            .map(|mut p| {
+                p.revokes_not_carried_out = evaluation
+                    .findings
+                    .iter()
+                    .filter(|f| f.rule_id == "REV-01")
+                    .count();
+                p
+            }),
     };
     if catalog.rules.iter().any(|r| r.area == Area::Pd) {
         let figures_meter = Meter::start();
@@ -138,6 +162,26 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         summary::summary(&snapshot, &tables, &catalog, &evaluation, &review, &timings);
     summary["run_files"] = run_files(&args)?;
     let wants = |f: Format| args.format.contains(&f);
+    let header = ReviewHeader {
+        review_id: review_id.clone(),
+        as_of: snapshot.as_of_day().to_string(),
+        return_by: snapshot
+            .calendar
+            .nth_working_day_after(snapshot.as_of_day(), return_working_days(&catalog)?),
+    };
+    let mut sheets = worksheets::worksheets(&facts, &evaluation.findings)?;
+    if let Some(h) = &audit_history {
+        h.annotate(&mut sheets);
+    }
+    let issued = IssuedReview::of(
+        &snapshot.period.label,
+        snapshot.as_of_day(),
+        &header,
+        &sheets,
+    );
+    if let Some(c) = &review.comparison {
+        worksheets::add_resolved(&mut sheets, &c.resolved);
+    }
     let findings = &evaluation.findings;
     if wants(Format::Html) {
         let html = accessaudit_report::html::render(&ReportInput {
@@ -155,19 +199,8 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         folder.write("findings.csv", |w| {
             accessaudit_report::csv::write_findings(w, findings, findings_delimiter)
         })?;
-        let mut sheets = worksheets::worksheets(&facts, findings)?;
-        if let Some(c) = &review.comparison {
-            worksheets::add_resolved(&mut sheets, &c.resolved);
-        }
         // Every file name decided before anything is written.
         let names = accessaudit_report::csv::worksheet_names(sheets.keys().map(String::as_str))?;
-        let header = ReviewHeader {
-            review_id: history::review_id(&snapshot.period.to_string(), snapshot.as_of_day()),
-            as_of: snapshot.as_of_day().to_string(),
-            return_by: snapshot
-                .calendar
-                .nth_working_day_after(snapshot.as_of_day(), 10),
-        };
         for (sheet, name) in sheets.values().zip(names) {
             folder.write(&format!("review/{name}.csv"), |w| {
                 accessaudit_report::csv::write_worksheet(w, &header, sheet, worksheet_delimiter)
@@ -190,6 +223,11 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         serde_json::to_writer_pretty(&mut *w, &summary)?;
         writeln!(w)
     })?;
+    // The review is recorded once its worksheets are complete, just before
+    // they appear: a failed run issues nothing.
+    if let Some(h) = &history {
+        h.record(issued)?;
+    }
     let written = folder.commit()?;
     bar.finish();
     let said = accessaudit_report::text::audit_summary(
@@ -208,6 +246,18 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The worksheets' return deadline in working days after `as_of`: REV-02's
+/// `review_return_working_days`, which judges it; 10 (its documented
+/// default) for a catalogue without REV-02.
+fn return_working_days(catalog: &accessaudit_rules::Catalog) -> Result<u32, CommandError> {
+    match catalog.rules.iter().find(|r| r.id == "REV-02") {
+        Some(rule) => rule
+            .working_days("review_return_working_days")
+            .map_err(|e| CommandError::Usage(format!("REV-02: {e}"))),
+        None => Ok(10),
+    }
 }
 
 /// A period that does not meet the access log at all is a mistake in the

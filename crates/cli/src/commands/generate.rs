@@ -1,6 +1,16 @@
 //! `accessaudit generate`.
 
+use std::path::Path;
 use std::process::ExitCode;
+
+use accessaudit_generate::review_answers;
+use accessaudit_ingest::{LoadOptions, Snapshot};
+use accessaudit_report::csv;
+use accessaudit_review::history;
+use accessaudit_review::worksheets::{self, ReviewHeader, WorksheetRow};
+use accessaudit_rules::derived::Derived;
+use accessaudit_rules::pseudonym::Pseudonymizer;
+use accessaudit_rules::{Area, Catalog};
 
 use accessaudit_generate::quarter::{self, Quarter};
 use accessaudit_generate::{generate, Options, Progress};
@@ -34,6 +44,10 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode, CommandError> {
             events,
         } => bar.step(done as u64, total as u64, events, "events"),
     })?;
+    if options.quarter.follow_up {
+        bar.stage("the Q3 worksheets as the managers returned them");
+        returned_worksheets(&options, &args.out.join("returned"))?;
+    }
     bar.finish();
     println!("wrote {}", args.out.display());
     for (table, rows) in &generated.tables {
@@ -49,5 +63,79 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode, CommandError> {
         generated.planted,
         args.out.display()
     );
+    if options.quarter.follow_up {
+        println!(
+            "  returned/          the Q3 worksheets as the managers filled them (accessaudit review import --history <the Q3 audit's --history> {}/returned/*.csv)",
+            args.out.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes into `dir` the Q3 review's worksheets as the managers returned
+/// them ([`review_answers`]): the Q3 quarter of the same agency is generated
+/// aside, its worksheets built as `audit` builds them (after the DQ rules'
+/// exclusions), and filled in; the unit that never answered gets none.
+fn returned_worksheets(options: &Options, dir: &Path) -> Result<(), CommandError> {
+    let name = options
+        .out
+        .file_name()
+        .map_or_else(|| "snapshot".into(), |n| n.to_string_lossy().into_owned());
+    let aside = options
+        .out
+        .with_file_name(format!(".{name}.q3-{}", std::process::id()));
+    let q3 = Options {
+        out: aside.clone(),
+        quarter: Quarter::named(quarter::NAMES[0])
+            .ok_or_else(|| CommandError::Usage("the generator has no planted quarter".into()))?,
+        ..options.clone()
+    };
+    let result = generate(&q3, &mut |_| {})
+        .map_err(CommandError::from)
+        .and_then(|_| fill_worksheets(&aside, dir));
+    let _ = std::fs::remove_dir_all(&aside);
+    result
+}
+
+fn fill_worksheets(q3: &Path, dir: &Path) -> Result<(), CommandError> {
+    let snapshot = Snapshot::load(q3, &LoadOptions::default())?;
+    let catalog = Catalog::builtin()?;
+    // Subjects appear nowhere on a worksheet; any key will do.
+    let pseudonyms = Pseudonymizer::new(b"worksheets-only-key".to_vec(), false);
+    let evaluation =
+        accessaudit_rules::evaluate(&catalog, &snapshot, &pseudonyms, |r| r.area == Area::Dq)?;
+    let facts = Derived::of(&evaluation, &snapshot, &pseudonyms);
+    let sheets = worksheets::worksheets(&facts, &evaluation.findings)?;
+    let header = ReviewHeader {
+        review_id: history::review_id(&snapshot.period.label, snapshot.as_of_day()),
+        as_of: snapshot.as_of_day().to_string(),
+        return_by: snapshot
+            .calendar
+            .nth_working_day_after(snapshot.as_of_day(), 10),
+    };
+    std::fs::create_dir_all(dir).map_err(|source| CommandError::Read {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    let names = csv::worksheet_names(sheets.keys().map(String::as_str))?;
+    for (sheet, name) in sheets.values().zip(names) {
+        if sheet.unit == review_answers::UNRETURNED_UNIT {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        let fill = |r: &WorksheetRow| {
+            r.item_id.starts_with("r-").then(|| {
+                let (d, c, on) = review_answers::answer(&r.system, &r.account_id, &r.role);
+                (d.to_string(), c.to_string(), on.to_string())
+            })
+        };
+        let path = dir.join(format!("{name}.csv"));
+        csv::write_filled_worksheet(&mut bytes, &header, sheet, csv::Delimiter::Comma, &fill)
+            .and_then(|()| std::fs::write(&path, bytes))
+            .map_err(|source| CommandError::Read {
+                path: path.display().to_string(),
+                source,
+            })?;
+    }
+    Ok(())
 }

@@ -2,6 +2,7 @@
 
 mod audit;
 mod generate;
+mod review;
 mod rules;
 mod subject_report;
 mod validate;
@@ -14,7 +15,7 @@ use accessaudit_report::output::OutputError;
 use accessaudit_rules::pseudonym::{self, KeyError, Pseudonymizer};
 use accessaudit_rules::{Catalog, RulesError};
 
-use crate::cli::{CatalogArgs, Command, DataArgs, RulesCommand, SubjectArgs};
+use crate::cli::{CatalogArgs, Command, DataArgs, ReviewCommand, RulesCommand, SubjectArgs};
 
 /// Exit code for unusable input or arguments.
 pub const EXIT_UNUSABLE: u8 = 2;
@@ -51,6 +52,12 @@ pub enum CommandError {
     /// No pseudonym key could be had.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// The review history cannot be read or written.
+    #[error(transparent)]
+    History(#[from] accessaudit_review::history::HistoryError),
+    /// Returned worksheets could not be imported.
+    #[error(transparent)]
+    Import(#[from] accessaudit_review::import::ImportError),
     /// The synthetic snapshot could not be written.
     #[error(transparent)]
     Generate(#[from] accessaudit_generate::GenerateError),
@@ -66,6 +73,10 @@ pub fn run(command: Command) -> Result<ExitCode, CommandError> {
         Command::Validate(args) => validate::run(args),
         Command::SubjectReport(args) => subject_report::run(args),
         Command::Generate(args) => generate::run(&args),
+        Command::Review { command } => match command {
+            ReviewCommand::Import { history, files } => review::import(&history, &files),
+            ReviewCommand::Verify { history } => review::verify(&history),
+        },
         Command::Rules { command } => match command {
             RulesCommand::List { catalog } => rules::list(&catalog),
             RulesCommand::Show { id, catalog } => rules::show(&id, &catalog),

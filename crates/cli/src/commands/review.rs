@@ -1,0 +1,71 @@
+//! `review import` and `review verify`: the managers' returned worksheets
+//! into the decision ledger, and the ledger's chain checked.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use accessaudit_review::history::History;
+use accessaudit_review::import::{self, Imported};
+
+use super::{CommandError, EXIT_FINDINGS};
+
+/// Runs `review import`.
+pub fn import(history: &Path, files: &[PathBuf]) -> Result<ExitCode, CommandError> {
+    if !history.join(".accessaudit-history").exists() {
+        return Err(CommandError::Usage(format!(
+            "{} is not a review history: give the folder an audit wrote with --history",
+            history.display()
+        )));
+    }
+    let history = History::open(history)?;
+    let now = chrono::Utc::now();
+    let today = now.with_timezone(&chrono_tz::Europe::Tallinn).date_naive();
+    let done = import::import(&history, files, today, &now.to_rfc3339())?;
+    for outcome in &done {
+        match outcome {
+            Imported::Decisions {
+                file,
+                review_id,
+                unit,
+                decided,
+            } => println!(
+                "{}: {decided} decision(s) of unit {unit:?}, review {review_id}",
+                file.display()
+            ),
+            Imported::AlreadyImported { file } => {
+                println!(
+                    "{}: already imported (the same file); nothing added",
+                    file.display()
+                )
+            }
+        }
+    }
+    println!("ledger: {}", history.ledger_path().display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `review verify`: exit 0 when the chain holds, 1 naming the first
+/// broken line when it does not.
+pub fn verify(history: &Path) -> Result<ExitCode, CommandError> {
+    let path = history.join("ledger.jsonl");
+    if !history.join(".accessaudit-history").exists() {
+        return Err(CommandError::Usage(format!(
+            "{} is not a review history: give the folder an audit wrote with --history",
+            history.display()
+        )));
+    }
+    match accessaudit_review::history::ledger::read(&path) {
+        Ok(records) => {
+            println!(
+                "{}: {} record(s), the chain holds",
+                path.display(),
+                records.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("broken: {e}");
+            Ok(ExitCode::from(EXIT_FINDINGS))
+        }
+    }
+}
