@@ -234,7 +234,7 @@ impl Decision {
 
 /// The labels of the XLSX header block, in its row order: the unit, its
 /// manager, the audit's `as_of`, the return deadline and the review id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HeaderField {
     /// The unit.
     Unit,
