@@ -167,13 +167,7 @@ pub fn write_worksheet(
                 "basis" => &r.basis,
                 "justified_by" => &r.justified_by,
                 "findings" => &r.findings,
-                "new_since_last_review" => {
-                    if r.new_since_last_review {
-                        "yes"
-                    } else {
-                        ""
-                    }
-                }
+                "new_since_last_review" if r.new_since_last_review => "yes",
                 "previous_decision" => &r.previous_decision,
                 _ => "",
             };
