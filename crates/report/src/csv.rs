@@ -183,13 +183,7 @@ pub fn write_filled_worksheet(
                 "basis" => &r.basis,
                 "justified_by" => &r.justified_by,
                 "findings" => &r.findings,
-                "new_since_last_review" => {
-                    if r.new_since_last_review {
-                        "yes"
-                    } else {
-                        ""
-                    }
-                }
+                "new_since_last_review" if r.new_since_last_review => "yes",
                 "previous_decision" => &r.previous_decision,
                 "decision" => answer.as_ref().map_or("", |a| a.0.as_str()),
                 "comment" => answer.as_ref().map_or("", |a| a.1.as_str()),

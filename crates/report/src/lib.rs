@@ -8,3 +8,4 @@ pub mod markdown;
 pub mod output;
 pub mod summary;
 pub mod text;
+pub mod xlsx;

@@ -17,8 +17,9 @@ pub struct RawSheet {
     pub sheet: Option<String>,
     /// Which sheet it is.
     pub kind: SheetKind,
-    /// The XLSX header block's values by field (empty for a CSV file), with
-    /// the row each was read from.
+    /// The header block's values by field, with the row each was read from:
+    /// the labels in column A above the header row (an XLSX worksheet has
+    /// them; a CSV file as the worksheet writer writes it has none).
     pub header: BTreeMap<HeaderField, (u32, String)>,
     /// The row number of the column headers, as the spreadsheet shows it
     /// (1-based).
