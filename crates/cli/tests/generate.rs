@@ -90,6 +90,19 @@ struct Audited {
 /// Generates a quarter into `dir/<name>` and audits it with its exceptions
 /// (and `baseline`, when given) into `dir/<name>-out`.
 fn generate_and_audit(dir: &Path, name: &str, extra: &[&str], baseline: Option<&Path>) -> Audited {
+    generate_and_audit_with(dir, name, extra, baseline, None, |_| {})
+}
+
+/// [`generate_and_audit`] with a review history, and `between` run after
+/// generating and before auditing (to import returned worksheets).
+fn generate_and_audit_with(
+    dir: &Path,
+    name: &str,
+    extra: &[&str],
+    baseline: Option<&Path>,
+    history: Option<&Path>,
+    between: impl FnOnce(&Path),
+) -> Audited {
     let data = dir.join(name);
     let out = dir.join(format!("{name}-out"));
     let data_s = data.to_str().unwrap();
@@ -97,6 +110,7 @@ fn generate_and_audit(dir: &Path, name: &str, extra: &[&str], baseline: Option<&
     args.extend_from_slice(extra);
     let generated = run(&args);
     assert_eq!(generated.status.code(), Some(0), "{generated:?}");
+    between(&data);
     let exceptions = data.join("exceptions.toml");
     let mut args = vec![
         "audit",
@@ -112,6 +126,9 @@ fn generate_and_audit(dir: &Path, name: &str, extra: &[&str], baseline: Option<&
     ];
     if let Some(b) = baseline {
         args.extend(["--baseline", b.to_str().unwrap()]);
+    }
+    if let Some(h) = history {
+        args.extend(["--history", h.to_str().unwrap()]);
     }
     let audited = run(&args);
     assert_eq!(
@@ -187,7 +204,9 @@ fn assert_ground_truth(audited: &Audited, baseline: Option<&Path>) {
         }
     }
 
-    // Every rule of the catalogue has a planted finding.
+    // Every rule of the catalogue has a planted finding: the REV rules, which
+    // judge the previous review's decisions, in the follow-up quarter.
+    let follow_up = baseline.is_some();
     let catalogue: BTreeSet<String> = std::fs::read_dir(repo().join("rules"))
         .unwrap()
         .filter_map(|e| {
@@ -196,7 +215,22 @@ fn assert_ground_truth(audited: &Audited, baseline: Option<&Path>) {
         })
         .collect();
     let planted_rules: BTreeSet<String> = planted.iter().map(|k| k[0].clone()).collect();
-    assert_eq!(planted_rules, catalogue, "rules without a planted finding");
+    if follow_up {
+        assert!(
+            planted_rules.contains("REV-01") && planted_rules.contains("REV-02"),
+            "{planted_rules:?}"
+        );
+    } else {
+        let without_review: BTreeSet<String> = catalogue
+            .iter()
+            .filter(|r| !r.starts_with("REV-"))
+            .cloned()
+            .collect();
+        assert_eq!(
+            planted_rules, without_review,
+            "rules without a planted finding"
+        );
+    }
 
     if planted != found {
         let mut table = String::from("rule      planted  found  missing  unexpected\n");
@@ -234,25 +268,74 @@ fn a_generated_parquet_quarter_yields_exactly_its_ground_truth() {
     audit_against_ground_truth(&["--persons", "90", "--events", "20000", "--parquet"]);
 }
 
+/// The quarterly cycle as a person runs it: Q3 audited with a history, the
+/// Q3 worksheets as the managers returned them imported, Q4 audited with
+/// the history and the Q3 audit as baseline; the REV findings and the
+/// statuses (`accepted` included) are those of `ground_truth.csv`.
 #[test]
-fn consecutive_quarters_show_new_persisting_resolved_and_suppressed_findings() {
+fn consecutive_quarters_round_trip_the_review_and_show_every_status() {
     let tmp = tempfile::tempdir().expect("tmp");
+    let history = tmp.path().join("history");
     let size = ["--persons", "90", "--events", "20000"];
-    let q3 = generate_and_audit(tmp.path(), "q3", &size, None);
+    let q3 = generate_and_audit_with(tmp.path(), "q3", &size, None, Some(&history), |_| {});
     assert_ground_truth(&q3, None);
     let mut follow_up = size.to_vec();
     follow_up.extend(["--quarter", "2026-Q4"]);
-    let q4 = generate_and_audit(tmp.path(), "q4", &follow_up, Some(&q3.out));
+    let import = |data: &Path| {
+        let returned: Vec<String> = std::fs::read_dir(data.join("returned"))
+            .unwrap()
+            .map(|e| e.unwrap().path().display().to_string())
+            .collect();
+        // One unit never returned its worksheet.
+        assert_eq!(returned.len(), 8, "{returned:?}");
+        let mut args = vec!["review", "import", "--history", history.to_str().unwrap()];
+        args.extend(returned.iter().map(String::as_str));
+        let imported = run(&args);
+        assert_eq!(imported.status.code(), Some(0), "{imported:?}");
+    };
+    let q4 = generate_and_audit_with(
+        tmp.path(),
+        "q4",
+        &follow_up,
+        Some(&q3.out),
+        Some(&history),
+        import,
+    );
     assert_ground_truth(&q4, Some(&q3.out));
 
-    // Each status occurs, so the comparison above tested all four.
+    // The accepted finding shows who kept it, when and why.
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(q4.out.join("summary.json")).unwrap()).unwrap();
+    let accepted = summary["accepted"].as_array().unwrap();
+    assert_eq!(accepted.len(), 1, "{accepted:?}");
+    assert_eq!(accepted[0]["decided_on"], "2026-10-05");
+    assert!(accepted[0]["comment"]
+        .as_str()
+        .unwrap()
+        .contains("statistics"));
+    assert!(accepted[0]["reviewer"].as_str().unwrap().contains('('));
+    let progress = &summary["previous_review"];
+    assert_eq!(progress["revokes_not_carried_out"], 2);
+    let not_returned: Vec<_> = progress["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["returned"] == false)
+        .map(|u| u["unit"].as_str().unwrap())
+        .collect();
+    assert_eq!(not_returned, ["Tartu Linnavalitsuse sotsiaalabi osakond"]);
+    // The Q4 worksheets carry each right's Q3 decision.
+    let pensions = std::fs::read_to_string(q4.out.join("review/Pensionite-osakond.csv")).unwrap();
+    assert!(pensions.contains(",revoke 2026-10-05,"), "{pensions}");
+
+    // Each status occurs, so the comparison above tested all five.
     let statuses: BTreeSet<String> = rows(&q4.data.join("ground_truth.csv"))
         .into_iter()
         .map(|r| r["status"].clone())
         .collect();
     assert_eq!(
         statuses,
-        ["new", "persisting", "resolved", "suppressed"]
+        ["accepted", "new", "persisting", "resolved", "suppressed"]
             .map(String::from)
             .into()
     );

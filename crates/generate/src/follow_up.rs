@@ -46,14 +46,23 @@ pub const REMEDIATIONS: &[Remediation] = &[
         key: "RA-10028",
         column: "valid_to",
         value: "2026-10-08T15:00:00+03:00",
-        why: "the manager's revoke of 6 October: Siim Raud's benefits role ended on 8 October (then came back, see ADDITIONS)",
+        why: "the manager's revoke of 6 October: Siim Raud's benefits role ended on 8 October (then came back, see GRANTED_AGAIN)",
     },
 ];
 
-/// Rows user support added after the Q3 review: (table, CSV line, why).
-pub const ADDITIONS: &[(&str, &str, &str)] = &[(
-    "role_assignments",
-    "RA-20001,SKAIS,sraud,PERE_MENETLEJA,2026-11-02T09:00:00+02:00,,baseline,,38912126247",
+/// Rights user support granted after the Q3 review, as `role_assignments`
+/// rows (written after the DQ stories' rows, so those keep their row
+/// numbers in both quarters), each with why.
+pub const GRANTED_AGAIN: &[(&[(&str, &str)], &str)] = &[(
+    &[
+        ("assignment_id", "RA-20001"),
+        ("system", "SKAIS"),
+        ("account_id", "sraud"),
+        ("role", "PERE_MENETLEJA"),
+        ("valid_from", "2026-11-02T09:00:00+02:00"),
+        ("basis", "baseline"),
+        ("granted_by", "38912126247"),
+    ],
     "Siim Raud's revoked role granted again on 2 November under a new assignment, copied from a colleague's profile without a request: REV-01",
 )];
 
@@ -79,10 +88,7 @@ pub fn demo_table(q: &Quarter, name: &str) -> Result<Cow<'static, str>, Generate
     for r in REMEDIATIONS.iter().filter(|r| r.table == name) {
         text = set_value(&text, r)?;
     }
-    for (_, line, _) in ADDITIONS.iter().filter(|(t, _, _)| *t == name) {
-        text.push_str(line);
-        text.push('\n');
-    }
+
     Ok(Cow::Owned(text))
 }
 

@@ -336,6 +336,9 @@ pub fn plant(
             ("relation", "child"),
         ])?;
         found.push(planted("DQ-01", r));
+        for (row, _) in crate::follow_up::GRANTED_AGAIN {
+            t.role_assignments.row(row)?;
+        }
     }
     Ok(found)
 }

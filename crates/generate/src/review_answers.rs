@@ -9,7 +9,8 @@
 //! under a new assignment id without a request (Siim Raud: REV-01 on the
 //! new id); one unit never returned its sheet (REV-02); and one `keep` with
 //! a comment accepts a finding (Jüri Kask's unused register account, ACC-07:
-//! `accepted` in Q4). Every other right is kept.
+//! `accepted` in Q4). Every other right is kept, or, where the worksheet
+//! lists an open finding on it, sent back to be changed.
 
 /// The unit that never returned its worksheet.
 pub const UNRETURNED_UNIT: &str = "Tartu Linnavalitsuse sotsiaalabi osakond";
@@ -66,18 +67,29 @@ pub const ANSWERS: &[Answer] = &[
     },
 ];
 
-/// The answer on a right that [`ANSWERS`] does not list.
+/// The answer on a right that [`ANSWERS`] does not list and that has no
+/// open finding.
 pub const KEEP: (&str, &str, &str) = ("keep", "Needed for the post's duties", "2026-10-07");
 
-/// The answer on the right `system`/`account_id`/`role`: decision, comment
-/// and day.
+/// The answer on a right that [`ANSWERS`] does not list, with an open
+/// finding: the manager asks for it to be fixed, which accepts nothing.
+pub const CHANGE: (&str, &str, &str) = (
+    "change",
+    "User support: please fix what the finding says",
+    "2026-10-07",
+);
+
+/// The answer on the right `system`/`account_id`/`role` (`with_finding`:
+/// the worksheet lists an open finding on it): decision, comment and day.
 pub fn answer(
     system: &str,
     account_id: &str,
     role: &str,
+    with_finding: bool,
 ) -> (&'static str, &'static str, &'static str) {
+    let default = if with_finding { CHANGE } else { KEEP };
     ANSWERS
         .iter()
         .find(|a| a.system == system && a.account_id == account_id && a.role == role)
-        .map_or(KEEP, |a| (a.decision, a.comment, a.decided_on))
+        .map_or(default, |a| (a.decision, a.comment, a.decided_on))
 }

@@ -42,6 +42,15 @@ pub fn strings(lang: &str) -> Result<BTreeMap<String, String>, HtmlError> {
     Ok(chosen)
 }
 
+/// `template` with each `{name}` replaced by its value.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    values
+        .iter()
+        .fold(template.to_string(), |out, (name, value)| {
+            out.replace(&format!("{{{name}}}"), value)
+        })
+}
+
 /// `96.4 %`, or the words for no events (no share describes none).
 fn percent(s: &Share, no_events: &str) -> String {
     match s.share {
@@ -326,10 +335,41 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
             )
         })
         .collect();
+    let accepted: Vec<Value> = ev
+        .findings
+        .iter()
+        .filter_map(|f| {
+            let a = ev.accepted_by.get(&f.finding_id)?;
+            Some(json!({ "rule_id": f.rule_id, "finding_id": f.finding_id, "message": f.message,
+                "reviewer": a.reviewer, "decided_on": a.decided_on.to_string(), "comment": a.comment }))
+        })
+        .collect();
+    let progress_intro = input.review.progress.as_ref().map(|p| {
+        let returned = p.units.iter().filter(|u| u.returned).count().to_string();
+        let (units, revokes) = (
+            p.units.len().to_string(),
+            p.revokes_not_carried_out.to_string(),
+        );
+        let (as_of, return_by) = (p.as_of.to_string(), p.return_by.to_string());
+        fill(
+            &word("prev_review_intro"),
+            &[
+                ("review", &p.review_id),
+                ("as_of", &as_of),
+                ("return_by", &return_by),
+                ("returned", &returned),
+                ("units", &units),
+                ("revokes", &revokes),
+            ],
+        )
+    });
     let snap = input.snapshot;
     let context = json!({
         "comparison": comparison,
         "suppressed": suppressed,
+        "accepted": accepted,
+        "progress": input.review.progress,
+        "progress_intro": progress_intro,
         "blocked": blocked,
         "lang": input.lang,
         "t": t,

@@ -216,16 +216,22 @@ fn skipped_rules(evaluation: &Evaluation, w: &Words) -> String {
 /// it had that are gone: `, resolved 28 (baseline DIR)`.
 fn by_status(evaluation: &Evaluation, review: &Review, w: &Words) -> String {
     let f = &evaluation.findings;
-    let mut parts: Vec<String> = [Status::New, Status::Persisting, Status::Suppressed]
-        .iter()
-        .map(|s| {
-            format!(
-                "{} {}",
-                w.get(&format!("status_{}", s.as_str())),
-                f.iter().filter(|x| x.status == *s).count()
-            )
-        })
-        .collect();
+    let mut parts: Vec<String> = [
+        Status::New,
+        Status::Persisting,
+        Status::Suppressed,
+        Status::Accepted,
+    ]
+    .iter()
+    .filter(|s| **s != Status::Accepted || f.iter().any(|x| x.status == **s))
+    .map(|s| {
+        format!(
+            "{} {}",
+            w.get(&format!("status_{}", s.as_str())),
+            f.iter().filter(|x| x.status == *s).count()
+        )
+    })
+    .collect();
     if let Some(c) = &review.comparison {
         parts.push(w.fill(
             "con_resolved",

@@ -149,6 +149,8 @@ pub struct Counts {
     pub resolved: usize,
     /// Matched by an accepted-risk exception.
     pub suppressed: usize,
+    /// Kept by the unit's manager with a reason (also in the baseline or not).
+    pub accepted: usize,
 }
 
 /// The comparison with a baseline.
@@ -215,7 +217,9 @@ pub fn compare(
         .collect();
     for f in findings.iter_mut() {
         if let Some(old) = baseline.findings.get(&f.finding_id) {
-            if f.status != Status::Suppressed {
+            // A suppressed, accepted or explained finding keeps the status
+            // that says why it is not open; the baseline only ages it.
+            if f.status == Status::New {
                 f.status = Status::Persisting;
             }
             if let Some(before) = &old.first_seen {
@@ -236,6 +240,7 @@ pub fn compare(
             match f.status {
                 Status::Persisting => counts.persisting += 1,
                 Status::Suppressed => counts.suppressed += 1,
+                Status::Accepted | Status::Explained => counts.accepted += 1,
                 _ => counts.new += 1,
             }
         }

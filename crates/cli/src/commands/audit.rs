@@ -205,6 +205,10 @@ pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
             folder.write(&format!("review/{name}.csv"), |w| {
                 accessaudit_report::csv::write_worksheet(w, &header, sheet, worksheet_delimiter)
             })?;
+            let workbook =
+                accessaudit_report::xlsx::worksheet_xlsx(&header, sheet, args.lang.code())
+                    .map_err(|e| CommandError::Usage(format!("cannot build the worksheet: {e}")))?;
+            folder.write(&format!("review/{name}.xlsx"), |w| w.write_all(&workbook))?;
         }
     }
     if wants(Format::Json) {

@@ -9,8 +9,9 @@ use accessaudit_report::csv;
 use accessaudit_review::history;
 use accessaudit_review::worksheets::{self, ReviewHeader, WorksheetRow};
 use accessaudit_rules::derived::Derived;
+use accessaudit_rules::exceptions::Exceptions;
 use accessaudit_rules::pseudonym::Pseudonymizer;
-use accessaudit_rules::{Area, Catalog};
+use accessaudit_rules::{Catalog, Inputs};
 
 use accessaudit_generate::quarter::{self, Quarter};
 use accessaudit_generate::{generate, Options, Progress};
@@ -102,8 +103,23 @@ fn fill_worksheets(q3: &Path, dir: &Path) -> Result<(), CommandError> {
     let catalog = Catalog::builtin()?;
     // Subjects appear nowhere on a worksheet; any key will do.
     let pseudonyms = Pseudonymizer::new(b"worksheets-only-key".to_vec(), false);
-    let evaluation =
-        accessaudit_rules::evaluate(&catalog, &snapshot, &pseudonyms, |r| r.area == Area::Dq)?;
+    // The whole audit, with the quarter's exceptions, as the Q3 review ran
+    // it: the managers see which rows have open findings.
+    let exceptions_file = q3.join("exceptions.toml");
+    let exceptions = Exceptions::parse(
+        &exceptions_file.display().to_string(),
+        &super::read(&exceptions_file)?,
+        &catalog,
+    )?;
+    let inputs = Inputs {
+        pseudonyms: &pseudonyms,
+        exceptions: Some(&exceptions),
+        observer: None,
+        log_progress: None,
+        lang: "en",
+        review: None,
+    };
+    let evaluation = accessaudit_rules::evaluate_with(&catalog, &snapshot, &inputs, |_| true)?;
     let facts = Derived::of(&evaluation, &snapshot, &pseudonyms);
     let sheets = worksheets::worksheets(&facts, &evaluation.findings)?;
     let header = ReviewHeader {
@@ -125,7 +141,12 @@ fn fill_worksheets(q3: &Path, dir: &Path) -> Result<(), CommandError> {
         let mut bytes = Vec::new();
         let fill = |r: &WorksheetRow| {
             r.item_id.starts_with("r-").then(|| {
-                let (d, c, on) = review_answers::answer(&r.system, &r.account_id, &r.role);
+                let (d, c, on) = review_answers::answer(
+                    &r.system,
+                    &r.account_id,
+                    &r.role,
+                    !r.finding_ids.is_empty(),
+                );
                 (d.to_string(), c.to_string(), on.to_string())
             })
         };

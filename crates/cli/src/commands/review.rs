@@ -40,7 +40,12 @@ pub fn import(history: &Path, files: &[PathBuf]) -> Result<ExitCode, CommandErro
             }
         }
     }
-    println!("ledger: {}", history.ledger_path().display());
+    let head = accessaudit_review::history::ledger::head(&history.ledger_path())?;
+    println!(
+        "ledger: {} (head {})",
+        history.ledger_path().display(),
+        head.as_deref().unwrap_or("empty")
+    );
     Ok(ExitCode::SUCCESS)
 }
 

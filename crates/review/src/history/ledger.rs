@@ -90,14 +90,28 @@ pub struct NewDecision {
     pub row: u32,
 }
 
+/// The hash of the ledger's last line (its head), `None` for an empty one.
+pub fn head(path: &Path) -> Result<Option<String>, HistoryError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let bytes = std::fs::read(path).map_err(files::io(path))?;
+    Ok(bytes
+        .strip_suffix(b"\n")
+        .and_then(|b| b.rsplit(|c| *c == b'\n').next())
+        .filter(|l| !l.is_empty())
+        .map(sha256_hex))
+}
+
 /// SHA-256 of `bytes`, as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
 /// The ledger's records, the chain checked: the first line that does not
-/// parse, is out of sequence, or does not carry the hash of the line before
-/// is an error naming it.
+/// parse, is out of sequence, or whose hash the next line does not carry is
+/// an error naming it. (The last line has no next line: `review verify`
+/// prints its hash, the ledger's head, for the reviewer's records.)
 pub fn read(path: &Path) -> Result<Vec<LedgerRecord>, HistoryError> {
     if !path.exists() {
         return Ok(Vec::new());
@@ -136,10 +150,12 @@ pub fn read(path: &Path) -> Result<Vec<LedgerRecord>, HistoryError> {
             ));
         }
         if record.prev != prev {
+            // The chain cannot tell a changed line from a changed `prev`; the
+            // line before is the one whose bytes no longer match.
             return Err(broken(
-                number,
+                number - 1,
                 format!(
-                    "prev is {}, but the line before hashes to {prev}: the line before was changed",
+                    "changed after it was written: line {number} carries {} as its hash, but it hashes to {prev}",
                     record.prev
                 ),
             ));
