@@ -276,7 +276,12 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
     let blocked: Vec<String> = blocked
         .iter()
         .map(|(table, rules)| {
-            word("tables_absent")
+            let key = if *table == accessaudit_rules::checks::DECISION_LEDGER {
+                "ledger_absent"
+            } else {
+                "tables_absent"
+            };
+            word(key)
                 .replace("{table}", table)
                 .replace("{rules}", &rules.join(", "))
         })

@@ -188,13 +188,17 @@ fn skipped_rules(evaluation: &Evaluation, w: &Words) -> String {
         }
     }
     for (table, rules) in blocked {
+        // The decision ledger is not a table of the snapshot: it comes
+        // with --history.
+        let key = if table == accessaudit_rules::checks::DECISION_LEDGER {
+            "ledger_absent"
+        } else {
+            "tables_absent"
+        };
         let _ = writeln!(
             out,
             "\n{}",
-            w.fill(
-                "tables_absent",
-                &[("table", table), ("rules", &rules.join(", "))]
-            )
+            w.fill(key, &[("table", table), ("rules", &rules.join(", "))])
         );
     }
     for o in &evaluation.outcomes {

@@ -43,6 +43,7 @@ fn right(item_id: &str, person: (&str, &str), system: &str, role: &str) -> Works
         .to_string(),
         justified_by: if system.is_empty() { "" } else { "duty" }.to_string(),
         findings: String::new(),
+        finding_ids: Vec::new(),
         new_since_last_review: false,
         previous_decision: String::new(),
     }

@@ -202,9 +202,7 @@ impl History {
             .map(|b| b.rsplit(|c| *c == b'\n').next().unwrap_or(b))
             .map(sha256_hex)
             .unwrap_or_else(|| GENESIS.to_string());
-        let mut seq = existing.len() as u64;
-        for d in decisions {
-            seq += 1;
+        for (seq, d) in (existing.len() as u64 + 1..).zip(decisions) {
             let record = LedgerRecord {
                 seq,
                 prev: prev.clone(),

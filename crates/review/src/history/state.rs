@@ -37,8 +37,7 @@ impl History {
         let reviews = self.reviews()?;
         let previous = reviews
             .iter()
-            .filter(|r| r.as_of < as_of && r.review_id != review_id)
-            .next_back()
+            .rfind(|r| r.as_of < as_of && r.review_id != review_id)
             .cloned();
         let current = reviews.into_iter().find(|r| r.review_id == review_id);
         Ok(AuditHistory {
