@@ -231,13 +231,13 @@ fn findings_csv_has_the_contract_columns_a_bom_and_owner_only_permissions() {
             .collect::<Vec<_>>(),
         header.split(',').map(str::to_string).collect::<Vec<_>>()
     );
-    // One worksheet per unit, each with the manager's empty columns.
+    // One worksheet per unit (CSV and XLSX), each with the manager's empty
+    // columns.
     let sheet = std::fs::read_to_string(target.join("review/Pensionite-osakond.csv")).unwrap();
-    assert!(sheet
-        .lines()
-        .next()
-        .unwrap()
-        .ends_with(",justified_by,findings,decision,comment"));
+    assert!(sheet.lines().next().unwrap().ends_with(
+        ",justified_by,findings,new_since_last_review,previous_decision,decision,comment,decided_on"
+    ));
+    assert!(target.join("review/Pensionite-osakond.xlsx").is_file());
     assert!(
         sheet.contains(",Jaan Kask,") && sheet.contains(",duty,"),
         "{sheet}"

@@ -66,12 +66,23 @@ fn demo_with_unit_of_jaan_kask(unit: &str) -> tempfile::TempDir {
     dir
 }
 
-/// The worksheet file names in `out/review`.
+/// The CSV worksheet file names in `out/review` (each has its XLSX twin).
 fn worksheets(out: &Path) -> BTreeSet<String> {
-    std::fs::read_dir(out.join("review"))
+    let names: BTreeSet<String> = std::fs::read_dir(out.join("review"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .collect()
+        .collect();
+    let csv: BTreeSet<String> = names
+        .iter()
+        .filter(|n| n.ends_with(".csv"))
+        .cloned()
+        .collect();
+    for name in &csv {
+        let twin = format!("{}.xlsx", name.trim_end_matches(".csv"));
+        assert!(names.contains(&twin), "{twin} beside {name}");
+    }
+    assert_eq!(names.len(), 2 * csv.len(), "{names:?}");
+    csv
 }
 
 /// The first line of a file, without the BOM.
@@ -204,7 +215,7 @@ fn two_unit_names_that_give_one_file_name_get_a_worksheet_each() {
     for name in &sheets {
         assert!(name.starts_with("Pensionite-osakond_"), "{name}");
         let sheet = std::fs::read_to_string(out.join("review").join(name)).unwrap();
-        let unit = sheet.lines().nth(1).unwrap().split(',').next().unwrap();
+        let unit = sheet.lines().nth(1).unwrap().split(',').nth(2).unwrap();
         if unit == "Pensionite-osakond" {
             assert!(sheet.contains(",Jaan Kask,"), "{sheet}");
         } else {
@@ -240,7 +251,7 @@ fn a_unit_name_over_255_bytes_gets_a_short_worksheet_name() {
     assert!(sheet.len() < 255, "{sheet}");
     let content = std::fs::read_to_string(out.join("review").join(&sheet)).unwrap();
     assert!(
-        content.contains(&format!("\n{long},36811235142,Jaan Kask,")),
+        content.contains(&format!(",{long},36811235142,Jaan Kask,")),
         "the real name inside: {content}"
     );
 }
@@ -252,7 +263,10 @@ fn worksheets_under_lang_et_are_separated_by_semicolons() {
     let run = audit(&demo(), &out, &["--format", "csv", "--lang", "et"]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let sheet = header(&out.join("review/Pensionite-osakond.csv"));
-    assert!(sheet.starts_with("unit;person_id;person_name;"), "{sheet}");
+    assert!(
+        sheet.starts_with("review_id;item_id;unit;person_id;"),
+        "{sheet}"
+    );
     let findings = header(&out.join("findings.csv"));
     assert!(findings.starts_with("finding_id,rule_id,"), "{findings}");
     // English keeps commas.
@@ -260,7 +274,10 @@ fn worksheets_under_lang_et_are_separated_by_semicolons() {
     let run = audit(&demo(), &en, &["--format", "csv"]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let sheet = header(&en.join("review/Pensionite-osakond.csv"));
-    assert!(sheet.starts_with("unit,person_id,person_name,"), "{sheet}");
+    assert!(
+        sheet.starts_with("review_id,item_id,unit,person_id,"),
+        "{sheet}"
+    );
 }
 
 #[test]
@@ -277,7 +294,9 @@ fn csv_delimiter_sets_the_separator_of_findings_and_worksheets() {
         assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
         let sheet = header(&out.join("review/Pensionite-osakond.csv"));
         assert!(
-            sheet.starts_with(&format!("unit{sep}person_id{sep}")),
+            sheet.starts_with(&format!(
+                "review_id{sep}item_id{sep}unit{sep}person_id{sep}"
+            )),
             "{word}: {sheet}"
         );
         let findings = header(&out.join("findings.csv"));

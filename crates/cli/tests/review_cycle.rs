@@ -253,3 +253,104 @@ fn without_a_history_the_rev_rules_are_not_evaluable_with_the_reason() {
         "{said}"
     );
 }
+
+/// The CSV worksheet's rows laid out as the XLSX worksheet is, in Estonian
+/// (header block, headers on row 8), decided with Estonian words and date
+/// cells, as a manager's spreadsheet saves it.
+fn filled_xlsx(out: &Path, path: &Path, bad_row: Option<usize>) {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let text = std::fs::read_to_string(out.join("review/Pensionite-osakond.csv")).unwrap();
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    let header = split(lines.next().unwrap());
+    let rows: Vec<Vec<String>> = lines.map(split).collect();
+    let at = |k: &str| header.iter().position(|h| h == k).unwrap();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Õigused").unwrap();
+    sheet.write(0, 0, "Juurdepääsuõiguste ülevaatus").unwrap();
+    for (r, (label, value)) in [
+        ("Üksus", "Pensionite osakond"),
+        ("Juht", "Kairi Kask (47001010000)"),
+        ("Seisuga", "2026-09-30"),
+        ("Tagastada hiljemalt", "2026-10-14"),
+        ("Ülevaatuse id", rows[0][at("review_id")].as_str()),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        sheet.write(1 + r as u32, 0, label).unwrap();
+        sheet.write(1 + r as u32, 1, value).unwrap();
+    }
+    // The Estonian headers, without the CSV's review_id column.
+    let et = [
+        ("item_id", "kirje_id"),
+        ("unit", "üksus"),
+        ("person_id", "isikukood"),
+        ("system", "süsteem"),
+        ("account_id", "konto"),
+        ("role", "roll"),
+        ("decision", "otsus"),
+        ("comment", "kommentaar"),
+        ("decided_on", "otsuse_kuupäev"),
+    ];
+    for (c, (_, label)) in et.iter().enumerate() {
+        sheet.write(7, c as u16, *label).unwrap();
+    }
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    // Reversed: a re-sorted sheet still imports.
+    for (i, row) in rows.iter().rev().enumerate() {
+        let r = 8 + i as u32;
+        for (c, (key, _)) in et.iter().enumerate() {
+            let c = c as u16;
+            match *key {
+                "decision" | "comment" | "decided_on" if !row[at("item_id")].starts_with("r-") => {}
+                "decision" if bad_row == Some(i) => {
+                    sheet.write(r, c, "kustuta").map(|_| ()).unwrap()
+                }
+                "decision" => sheet.write(r, c, "säilita").map(|_| ()).unwrap(),
+                "comment" => sheet
+                    .write(r, c, "Vajalik ametiülesanneteks")
+                    .map(|_| ())
+                    .unwrap(),
+                "decided_on" => {
+                    let day = ExcelDateTime::from_ymd(2026, 10, 6).unwrap();
+                    sheet
+                        .write_with_format(r, c, &day, &date)
+                        .map(|_| ())
+                        .unwrap()
+                }
+                _ => sheet
+                    .write(r, c, row[at(key)].as_str())
+                    .map(|_| ())
+                    .unwrap(),
+            }
+        }
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn an_estonian_xlsx_worksheet_reordered_and_with_date_cells_imports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (history, out) = audited(tmp.path());
+    let bad = tmp.path().join("tagastatud-vigane.xlsx");
+    filled_xlsx(&out, &bad, Some(2));
+    let refused = import(&history, &[&bad]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("sheet \"Õigused\", row 11, column G (otsus): \"kustuta\""),
+        "{err}"
+    );
+    assert!(ledger(&history).is_empty());
+    let good = tmp.path().join("tagastatud.xlsx");
+    filled_xlsx(&out, &good, None);
+    let imported = import(&history, &[&good]);
+    assert_eq!(imported.status.code(), Some(0), "{imported:?}");
+    let text = String::from_utf8(ledger(&history)).unwrap();
+    assert!(
+        text.contains("\"decision\":\"keep\"") && text.contains("\"decided_on\":\"2026-10-06\""),
+        "{text}"
+    );
+    assert!(text.contains("\"file\":\"tagastatud.xlsx\""));
+}

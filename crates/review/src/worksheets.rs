@@ -267,9 +267,11 @@ pub fn worksheets(
                 .or_default() += 1;
         }
         let assignment = get("assignment_id")?;
+        // Shown: every finding about the right with its status (a
+        // suppressed one too: the manager sees the exception is there);
+        // decided on: the open ones.
         let about: Vec<&Finding> = findings
             .iter()
-            .filter(|f| is_open(f.status))
             .filter(|f| f.person_id.as_deref() == Some(person_id.as_str()))
             .filter(|f| {
                 let same_account = f.system.as_deref() == Some(system.as_str())
@@ -304,7 +306,11 @@ pub fn worksheets(
                 get("justified_by")?
             },
             findings: ids.join(" "),
-            finding_ids: about.iter().map(|f| f.finding_id.clone()).collect(),
+            finding_ids: about
+                .iter()
+                .filter(|f| is_open(f.status))
+                .map(|f| f.finding_id.clone())
+                .collect(),
             new_since_last_review: false,
             previous_decision: String::new(),
             role,
