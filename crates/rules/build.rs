@@ -18,7 +18,7 @@ fn main() {
         })
         .unwrap_or_default();
     files.sort();
-    let mut code = String::from("/// Rule files embedded at build time: (file name, text).\npub const EMBEDDED: &[(&str, &str)] = &[\n");
+    let mut code = String::from("/// Rule files embedded at build time: (file name, text).\npub(crate) const EMBEDDED: &[(&str, &str)] = &[\n");
     for path in &files {
         println!("cargo:rerun-if-changed={}", path.display());
         let name = path

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 /// Access compliance auditor for SKAIS, STAR and external registers.
 #[derive(Debug, Parser)]
 #[command(name = "accessaudit", version, about, long_about = None)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
@@ -21,7 +21,7 @@ pub struct Cli {
 
 /// The commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Load a snapshot, run every rule, and write the findings: the main job.
     Audit(AuditArgs),
     /// Load a snapshot, check every value, and run the data-quality rules.
@@ -46,7 +46,7 @@ pub enum Command {
 
 /// Which rule catalogue and policy to use.
 #[derive(Debug, Args)]
-pub struct CatalogArgs {
+pub(crate) struct CatalogArgs {
     /// A folder of rule definition files to use instead of the built-in catalogue.
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
@@ -57,7 +57,7 @@ pub struct CatalogArgs {
 
 /// `audit`.
 #[derive(Debug, Args)]
-pub struct AuditArgs {
+pub(crate) struct AuditArgs {
     /// Snapshot options.
     #[command(flatten)]
     pub data: DataArgs,
@@ -110,7 +110,7 @@ pub struct AuditArgs {
 
 /// `subject-report`.
 #[derive(Debug, Args)]
-pub struct SubjectReportArgs {
+pub(crate) struct SubjectReportArgs {
     /// Snapshot options.
     #[command(flatten)]
     pub data: DataArgs,
@@ -127,7 +127,7 @@ pub struct SubjectReportArgs {
 
 /// `generate`.
 #[derive(Debug, Args)]
-pub struct GenerateArgs {
+pub(crate) struct GenerateArgs {
     /// The snapshot folder to create (must be absent or empty).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -152,7 +152,7 @@ pub struct GenerateArgs {
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// report.html.
     Html,
     /// findings.csv and review/<unit>.csv.
@@ -165,7 +165,7 @@ pub enum Format {
 
 /// A report language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Lang {
+pub(crate) enum Lang {
     /// English.
     En,
     /// Estonian.
@@ -174,7 +174,7 @@ pub enum Lang {
 
 impl Lang {
     /// The language code.
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Lang::En => "en",
             Lang::Et => "et",
@@ -184,7 +184,7 @@ impl Lang {
 
 /// `review ...`.
 #[derive(Debug, Subcommand)]
-pub enum ReviewCommand {
+pub(crate) enum ReviewCommand {
     /// Read filled worksheets (XLSX or CSV), check every row against the
     /// review that issued them, and add the decisions to the ledger; a
     /// problem in any file changes nothing (exit 2).
@@ -206,7 +206,7 @@ pub enum ReviewCommand {
 
 /// `rules ...`.
 #[derive(Debug, Subcommand)]
-pub enum RulesCommand {
+pub(crate) enum RulesCommand {
     /// One line per rule: id, severity, name, title.
     List {
         /// Catalogue options.
@@ -240,7 +240,7 @@ pub enum RulesCommand {
 
 /// Where the snapshot is and how to read it.
 #[derive(Debug, Args)]
-pub struct DataArgs {
+pub(crate) struct DataArgs {
     /// The snapshot directory (see docs/input-tables.md).
     #[arg(long, value_name = "DIR")]
     pub data: PathBuf,
@@ -259,7 +259,7 @@ pub struct DataArgs {
 
 /// How data subjects (citizens) appear in outputs.
 #[derive(Debug, Args)]
-pub struct SubjectArgs {
+pub(crate) struct SubjectArgs {
     /// Show subjects' real personal codes instead of pseudonyms.
     #[arg(long)]
     pub reveal_subjects: bool,
@@ -271,7 +271,7 @@ pub struct SubjectArgs {
 
 /// `validate`.
 #[derive(Debug, Args)]
-pub struct ValidateArgs {
+pub(crate) struct ValidateArgs {
     /// Snapshot options.
     #[command(flatten)]
     pub data: DataArgs,

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 /// What one stage cost.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StageCost {
+pub(crate) struct StageCost {
     /// `load`, `rules ACC`, `figures`, `report`, ...
     pub stage: String,
     /// Wall-clock seconds.
@@ -26,13 +26,13 @@ pub struct StageCost {
 
 /// A running stage.
 #[derive(Debug)]
-pub struct Meter {
+pub(crate) struct Meter {
     started: Instant,
 }
 
 impl Meter {
     /// Starts a stage (resetting the peak-memory mark when asked to).
-    pub fn start() -> Self {
+    pub(crate) fn start() -> Self {
         if std::env::var_os("ACCESSAUDIT_STAGE_PEAKS").is_some() {
             // Not fatal when /proc is read-only or absent: the peak then
             // covers the process so far.
@@ -44,12 +44,12 @@ impl Meter {
     }
 
     /// Seconds since the start.
-    pub fn seconds(&self) -> f64 {
+    pub(crate) fn seconds(&self) -> f64 {
         self.started.elapsed().as_secs_f64()
     }
 
     /// Ends the stage.
-    pub fn stop(self, stage: impl Into<String>) -> StageCost {
+    pub(crate) fn stop(self, stage: impl Into<String>) -> StageCost {
         StageCost {
             stage: stage.into(),
             seconds: self.seconds(),
@@ -59,7 +59,7 @@ impl Meter {
 }
 
 /// The process's peak resident memory since the last reset, in bytes.
-pub fn peak_rss_bytes() -> Option<u64> {
+pub(crate) fn peak_rss_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line
@@ -74,7 +74,7 @@ pub fn peak_rss_bytes() -> Option<u64> {
 
 /// Merges the costs of stages with the same name: seconds add up, the peak
 /// is the largest.
-pub fn merge(costs: &mut Vec<StageCost>, cost: StageCost) {
+pub(crate) fn merge(costs: &mut Vec<StageCost>, cost: StageCost) {
     match costs.iter_mut().find(|c| c.stage == cost.stage) {
         Some(c) => {
             c.seconds += cost.seconds;

@@ -8,7 +8,7 @@ use accessaudit_rules::checks::LogRead;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// One progress bar for a command's stages and steps.
-pub struct Bar {
+pub(crate) struct Bar {
     bar: ProgressBar,
     started: Instant,
 }
@@ -16,7 +16,7 @@ pub struct Bar {
 impl Bar {
     /// A bar labelled with the command's name; hidden when stderr is not a
     /// terminal or when `ACCESSAUDIT_NO_PROGRESS` is set.
-    pub fn new(label: &str) -> Self {
+    pub(crate) fn new(label: &str) -> Self {
         let target = if std::env::var_os("ACCESSAUDIT_NO_PROGRESS").is_some() {
             ProgressDrawTarget::hidden()
         } else {
@@ -36,12 +36,12 @@ impl Bar {
     }
 
     /// A new stage begins.
-    pub fn stage(&self, name: &str) {
+    pub(crate) fn stage(&self, name: &str) {
         self.bar.set_message(name.to_string());
     }
 
     /// `done` of `total` steps; `count` things so far, with their rate.
-    pub fn step(&self, done: u64, total: u64, count: u64, what: &str) {
+    pub(crate) fn step(&self, done: u64, total: u64, count: u64, what: &str) {
         let secs = self.started.elapsed().as_secs_f64().max(0.001);
         self.bar.set_message(format!(
             "{done}/{total} days, {count} {what} ({:.0} {what}/s)",
@@ -50,19 +50,19 @@ impl Bar {
     }
 
     /// A line printed above the bar (only when the bar is drawn).
-    pub fn note(&self, line: &str) {
+    pub(crate) fn note(&self, line: &str) {
         self.bar.println(line);
     }
 
     /// Removes the bar.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.bar.finish_and_clear();
     }
 }
 
 /// The audit's rules on a bar: which rule runs, and while it reads the
 /// access log, which slice and how many events per second.
-pub struct RuleBar<'b> {
+pub(crate) struct RuleBar<'b> {
     bar: &'b Bar,
     rule: RefCell<String>,
     started: Cell<Instant>,
@@ -71,7 +71,7 @@ pub struct RuleBar<'b> {
 
 impl<'b> RuleBar<'b> {
     /// Rules shown on `bar`.
-    pub fn new(bar: &'b Bar) -> Self {
+    pub(crate) fn new(bar: &'b Bar) -> Self {
         Self {
             bar,
             rule: RefCell::new(String::new()),
@@ -81,7 +81,7 @@ impl<'b> RuleBar<'b> {
     }
 
     /// Rule `id` starts, `done` of `total` being done.
-    pub fn rule(&self, id: &str, done: usize, total: usize) {
+    pub(crate) fn rule(&self, id: &str, done: usize, total: usize) {
         let label = format!("rules {done}/{total}: {id}");
         self.bar.stage(&label);
         *self.rule.borrow_mut() = label;
@@ -90,7 +90,7 @@ impl<'b> RuleBar<'b> {
     }
 
     /// The running rule has read a slice of the log.
-    pub fn log(&self, read: LogRead) {
+    pub(crate) fn log(&self, read: LogRead) {
         let label = self.rule.borrow();
         let slices = format!("log {}/{}", read.slice, read.slices);
         match read.events {

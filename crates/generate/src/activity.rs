@@ -43,7 +43,7 @@ struct UnitPool {
 }
 
 /// The activity generator's state.
-pub struct Activity<'a> {
+pub(crate) struct Activity<'a> {
     org: &'a Org,
     q: &'a Quarter,
     rng: Rng,
@@ -70,7 +70,7 @@ fn action(rng: &mut Rng) -> &'static str {
 
 impl<'a> Activity<'a> {
     /// Prepares the activity for `target_events` background events.
-    pub fn new(org: &'a Org, q: &'a Quarter, rng: Rng, target_events: u64) -> Self {
+    pub(crate) fn new(org: &'a Org, q: &'a Quarter, rng: Rng, target_events: u64) -> Self {
         let accounts = org
             .people
             .iter()
@@ -179,7 +179,7 @@ impl<'a> Activity<'a> {
     }
 
     /// Generates the quarter day by day.
-    pub fn run(
+    pub(crate) fn run(
         &mut self,
         mint: &mut CodeMint,
         t: &mut Tables,

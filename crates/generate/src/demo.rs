@@ -7,7 +7,7 @@
 //! generated quarter, and surrounds them with a background in other units.
 
 /// One embedded demo table: its name and its file's text.
-pub struct DemoTable {
+pub(crate) struct DemoTable {
     /// The table's name in the input contract.
     pub name: &'static str,
     /// The CSV text exactly as it is in `fixtures/demo`.
@@ -24,7 +24,7 @@ macro_rules! demo {
 }
 
 /// Every table of the demo snapshot.
-pub const TABLES: &[DemoTable] = demo!(
+pub(crate) const TABLES: &[DemoTable] = demo!(
     "employees",
     "positions",
     "position_duties",
@@ -44,14 +44,12 @@ pub const TABLES: &[DemoTable] = demo!(
     "holidays",
 );
 
-/// The demo's manifest (organisation, `as_of`, period).
-pub const MANIFEST: &str = include_str!("../../../fixtures/demo/manifest.toml");
-
 /// The findings the demo's stories must produce.
-pub const EXPECTED_FINDINGS: &str = include_str!("../../../fixtures/demo/expected-findings.csv");
+pub(crate) const EXPECTED_FINDINGS: &str =
+    include_str!("../../../fixtures/demo/expected-findings.csv");
 
 /// The text of one demo table.
-pub fn table(name: &str) -> &'static str {
+pub(crate) fn table(name: &str) -> &'static str {
     TABLES
         .iter()
         .find(|t| t.name == name)
@@ -59,7 +57,7 @@ pub fn table(name: &str) -> &'static str {
 }
 
 /// Every 11-digit token in the demo: personal codes the background must not reuse.
-pub fn person_codes() -> Vec<String> {
+pub(crate) fn person_codes() -> Vec<String> {
     let mut codes = Vec::new();
     for table in TABLES {
         for token in table

@@ -19,7 +19,7 @@ use crate::GenerateError;
 
 /// A change user support made between the two reviews: in `table`, the row
 /// whose first column is `key` gets `value` in `column`.
-pub struct Remediation {
+pub(crate) struct Remediation {
     /// The demo table.
     pub table: &'static str,
     /// The row's first column (its id).
@@ -28,32 +28,33 @@ pub struct Remediation {
     pub column: &'static str,
     /// The new value.
     pub value: &'static str,
-    /// What was done, in the reviewer's words.
-    pub why: &'static str,
 }
 
 /// What user support fixed after the Q3 review.
-pub const REMEDIATIONS: &[Remediation] = &[
+pub(crate) const REMEDIATIONS: &[Remediation] = &[
+    // ACC-01 and the manager's revoke of 5 October: Raivo Luik's pension
+    // role, which no duty of his post justifies, ended on 12 October, the
+    // deadline day.
     Remediation {
         table: "role_assignments",
         key: "RA-10069",
         column: "valid_to",
         value: "2026-10-12T16:00:00+03:00",
-        why: "ACC-01 and the manager's revoke of 5 October: Raivo Luik's pension role, which no duty of his post justifies, ended on 12 October, the deadline day",
     },
+    // The manager's revoke of 6 October: Siim Raud's benefits role ended on
+    // 8 October (and came back, see GRANTED_AGAIN).
     Remediation {
         table: "role_assignments",
         key: "RA-10028",
         column: "valid_to",
         value: "2026-10-08T15:00:00+03:00",
-        why: "the manager's revoke of 6 October: Siim Raud's benefits role ended on 8 October (then came back, see GRANTED_AGAIN)",
     },
 ];
 
 /// Rights user support granted after the Q3 review, as `role_assignments`
 /// rows (written after the DQ stories' rows, so those keep their row
 /// numbers in both quarters), each with why.
-pub const GRANTED_AGAIN: &[(&[(&str, &str)], &str)] = &[(
+pub(crate) const GRANTED_AGAIN: &[(&[(&str, &str)], &str)] = &[(
     &[
         ("assignment_id", "RA-20001"),
         ("system", "SKAIS"),
@@ -71,7 +72,7 @@ pub const GRANTED_AGAIN: &[(&[(&str, &str)], &str)] = &[(
 const STILL_UNUSED: &[&str] = &["ska-jkask"];
 
 /// The demo's table `name` as `q`'s export carries it.
-pub fn demo_table(q: &Quarter, name: &str) -> Result<Cow<'static, str>, GenerateError> {
+pub(crate) fn demo_table(q: &Quarter, name: &str) -> Result<Cow<'static, str>, GenerateError> {
     let text = demo::table(name);
     if !q.follow_up {
         return Ok(if name == "access_log" {
@@ -104,7 +105,7 @@ fn keep_lines(text: &str, keep: impl Fn(&str) -> bool) -> String {
 }
 
 /// The day of a demo log line (its timestamp comes first).
-pub fn log_day(line: &str) -> Option<NaiveDate> {
+pub(crate) fn log_day(line: &str) -> Option<NaiveDate> {
     line.get(..10)
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }

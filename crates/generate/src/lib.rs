@@ -14,17 +14,17 @@
 //! against the Q3 audit as baseline (`follow_up`, `planted::FOLLOW_UP`).
 
 mod activity;
-pub mod demo;
-pub mod follow_up;
+pub(crate) mod demo;
+pub(crate) mod follow_up;
 mod log;
 mod names;
 mod org;
-pub mod people_codes;
-pub mod planted;
+pub(crate) mod people_codes;
+pub(crate) mod planted;
 pub mod quarter;
 pub mod review_answers;
 mod rights;
-pub mod rng;
+pub(crate) mod rng;
 mod sink;
 mod tables;
 

@@ -21,7 +21,7 @@ const PART_ROWS: usize = 2_000_000;
 
 /// One generated access event; names are resolved when written.
 #[derive(Debug, Clone, Copy)]
-pub struct Event {
+pub(crate) struct Event {
     /// Seconds since local midnight.
     pub secs: u32,
     /// Index of the account's id in the activity's account table.
@@ -35,7 +35,7 @@ pub struct Event {
 }
 
 /// What an event's indices point to.
-pub struct Names<'a> {
+pub(crate) struct Names<'a> {
     /// Account ids, with their system.
     pub accounts: &'a [(&'static str, String)],
     /// Case ids with their subject.
@@ -43,7 +43,7 @@ pub struct Names<'a> {
 }
 
 /// Where events go.
-pub enum LogSink {
+pub(crate) enum LogSink {
     /// `access_log.csv`.
     Csv {
         /// The table.
@@ -64,7 +64,7 @@ struct DemoEvent {
 }
 
 /// The Parquet writer's state.
-pub struct ParquetLog {
+pub(crate) struct ParquetLog {
     dir: PathBuf,
     month: Option<(i32, u32)>,
     part: usize,
@@ -97,7 +97,7 @@ fn parse_micros(text: &str) -> Option<i64> {
 
 impl LogSink {
     /// A CSV log in `dir`, starting with the demo's lines of the quarter.
-    pub fn csv(dir: &Path, demo_text: &str) -> Result<Self, GenerateError> {
+    pub(crate) fn csv(dir: &Path, demo_text: &str) -> Result<Self, GenerateError> {
         let table = CsvTable::create(dir, "access_log", demo_text)?;
         let expected = [
             "ts",
@@ -122,7 +122,7 @@ impl LogSink {
 
     /// A month-partitioned Parquet log in `dir/access_log`; the demo's events
     /// go into their months.
-    pub fn parquet(dir: &Path, demo_text: &str) -> Result<Self, GenerateError> {
+    pub(crate) fn parquet(dir: &Path, demo_text: &str) -> Result<Self, GenerateError> {
         let mut demo: BTreeMap<(i32, u32), Vec<DemoEvent>> = BTreeMap::new();
         for line in demo_text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
             let parts: Vec<&str> = line.split(',').collect();
@@ -158,7 +158,7 @@ impl LogSink {
     }
 
     /// Writes one day's events, in the order given.
-    pub fn day(
+    pub(crate) fn day(
         &mut self,
         day: NaiveDate,
         events: &[Event],
@@ -195,7 +195,7 @@ impl LogSink {
     }
 
     /// Flushes everything; returns the rows written.
-    pub fn finish(self) -> Result<u64, GenerateError> {
+    pub(crate) fn finish(self) -> Result<u64, GenerateError> {
         match self {
             LogSink::Csv { table, .. } => table.finish(),
             LogSink::Parquet(mut log) => {

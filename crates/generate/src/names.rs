@@ -47,7 +47,7 @@ const SURNAMES: &[&str] = &[
 ];
 
 /// A full name for someone of the given sex.
-pub fn full_name(rng: &mut Rng, female: bool) -> String {
+pub(crate) fn full_name(rng: &mut Rng, female: bool) -> String {
     let first = rng.pick(if female { FEMALE } else { MALE });
     format!("{first} {}", rng.pick(SURNAMES))
 }
@@ -55,7 +55,7 @@ pub fn full_name(rng: &mut Rng, female: bool) -> String {
 /// A login like `mkask0153`: initial, surname and a serial number, folded to
 /// ASCII the way IAM systems do, so every background login is unique and never
 /// equals a planted story's login (those carry no digits).
-pub fn login(name: &str, serial: usize) -> String {
+pub(crate) fn login(name: &str, serial: usize) -> String {
     let mut parts = name.split_whitespace();
     let first = parts.next().unwrap_or("x");
     let last = parts.last().unwrap_or("x");

@@ -11,7 +11,7 @@ use crate::rng::Rng;
 
 /// What a unit does, which decides its posts, system and cases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// Pension claims (SKAIS).
     Pension,
     /// Family benefits (SKAIS).
@@ -24,7 +24,7 @@ pub enum Kind {
 
 impl Kind {
     /// The system the unit's people work in.
-    pub fn system(self) -> &'static str {
+    pub(crate) fn system(self) -> &'static str {
         match self {
             Kind::Municipal => "STAR",
             _ => "SKAIS",
@@ -32,7 +32,7 @@ impl Kind {
     }
 
     /// Case number prefix of the unit's proceedings.
-    pub fn case_prefix(self) -> &'static str {
+    pub(crate) fn case_prefix(self) -> &'static str {
         match self {
             Kind::Pension => "PEN",
             Kind::Family => "PERE",
@@ -44,7 +44,7 @@ impl Kind {
 
 /// A post (teenistuskoht) with its written duties and the roles they justify.
 #[derive(Debug)]
-pub struct Post {
+pub(crate) struct Post {
     /// `positions.position_id`.
     pub id: &'static str,
     /// `positions.title`.
@@ -59,7 +59,7 @@ const MANAGING: &str = "osakonna töö juhtimine";
 const REPORTING: &str = "osakonna töö aruandlus";
 
 /// The background's posts; their duties are the demo's duty catalogue.
-pub const POSTS: &[Post] = &[
+pub(crate) const POSTS: &[Post] = &[
     Post {
         id: "G-PEN-JUHT",
         title: "Büroo juhataja (pensionid)",
@@ -114,7 +114,7 @@ pub const POSTS: &[Post] = &[
 ];
 
 /// The post of a unit's head or of its other members.
-pub fn post(kind: Kind, head: bool) -> &'static Post {
+pub(crate) fn post(kind: Kind, head: bool) -> &'static Post {
     let i = match kind {
         Kind::Pension => 0,
         Kind::Family => 2,
@@ -145,7 +145,7 @@ const REGIONS: &[&str] = &[
 
 /// Local governments whose social workers use STAR in the background (the
 /// demo's own are Tartu linn and Rae vald).
-pub const MUNICIPALITIES: &[&str] = &[
+pub(crate) const MUNICIPALITIES: &[&str] = &[
     "Pärnu linn",
     "Narva linn",
     "Viljandi vald",
@@ -166,7 +166,7 @@ pub const MUNICIPALITIES: &[&str] = &[
 
 /// A structural unit.
 #[derive(Debug)]
-pub struct Unit {
+pub(crate) struct Unit {
     /// `employees.unit`.
     pub name: String,
     /// What it does.
@@ -179,7 +179,7 @@ pub struct Unit {
 
 /// One row of `employees`: a person in a post in a unit.
 #[derive(Debug, Clone, Copy)]
-pub struct Stint {
+pub(crate) struct Stint {
     /// Index into [`Org::units`].
     pub unit: usize,
     /// The post held.
@@ -192,7 +192,7 @@ pub struct Stint {
 
 /// One row of `absences`.
 #[derive(Debug, Clone, Copy)]
-pub struct Absence {
+pub(crate) struct Absence {
     /// `absences.kind`.
     pub kind: &'static str,
     /// First day.
@@ -203,7 +203,7 @@ pub struct Absence {
 
 /// What happens to a person in the quarter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Story {
+pub(crate) enum Story {
     /// Nothing but, perhaps, a vacation.
     Plain,
     /// Starts during the quarter, on approved requests.
@@ -218,7 +218,7 @@ pub enum Story {
 
 /// An employee of the background.
 #[derive(Debug)]
-pub struct Person {
+pub(crate) struct Person {
     /// Personal code.
     pub code: String,
     /// Full name.
@@ -235,32 +235,32 @@ pub struct Person {
 
 impl Person {
     /// First day of employment.
-    pub fn hired(&self) -> NaiveDate {
+    pub(crate) fn hired(&self) -> NaiveDate {
         self.stints
             .first()
             .map_or_else(NaiveDate::default, |s| s.from)
     }
 
     /// Last day of employment, if it ended.
-    pub fn left(&self) -> Option<NaiveDate> {
+    pub(crate) fn left(&self) -> Option<NaiveDate> {
         self.stints.last().and_then(|s| s.to)
     }
 
     /// The post held on `d`.
-    pub fn stint_on(&self, d: NaiveDate) -> Option<&Stint> {
+    pub(crate) fn stint_on(&self, d: NaiveDate) -> Option<&Stint> {
         self.stints
             .iter()
             .find(|s| s.from <= d && s.to.is_none_or(|to| d <= to))
     }
 
     /// On an approved absence on `d`.
-    pub fn absent_on(&self, d: NaiveDate) -> bool {
+    pub(crate) fn absent_on(&self, d: NaiveDate) -> bool {
         self.absences.iter().any(|a| a.start <= d && d <= a.end)
     }
 
     /// At work and looking at citizens' data on `d`: employed, not on their
     /// last day (handover), not absent.
-    pub fn working_on(&self, d: NaiveDate) -> Option<&Stint> {
+    pub(crate) fn working_on(&self, d: NaiveDate) -> Option<&Stint> {
         if self.absent_on(d) || self.left().is_some_and(|l| d >= l) {
             return None;
         }
@@ -270,7 +270,7 @@ impl Person {
 
 /// A substitution order for an absent unit head.
 #[derive(Debug)]
-pub struct Substitution {
+pub(crate) struct Substitution {
     /// `substitutions.order_id`.
     pub order_id: String,
     /// The head who is away.
@@ -287,7 +287,7 @@ pub struct Substitution {
 
 /// The whole background organisation.
 #[derive(Debug)]
-pub struct Org {
+pub(crate) struct Org {
     /// Units.
     pub units: Vec<Unit>,
     /// People; a unit's head is the first person created for it.
@@ -322,7 +322,7 @@ fn random_working_day(rng: &mut Rng, q: &Quarter, from: u64, to: u64) -> NaiveDa
 }
 
 /// Builds `persons` people in units of about forty.
-pub fn build(rng: &mut Rng, mint: &mut CodeMint, persons: usize, q: &Quarter) -> Org {
+pub(crate) fn build(rng: &mut Rng, mint: &mut CodeMint, persons: usize, q: &Quarter) -> Org {
     let unit_count = persons.div_ceil(UNIT_SIZE).max(1);
     let mut units = Vec::with_capacity(unit_count);
     let mut municipal = 0usize;

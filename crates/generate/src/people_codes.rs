@@ -11,20 +11,20 @@ use crate::rng::Rng;
 /// collide neither with each other nor with any code reserved up front (the
 /// planted stories' people).
 #[derive(Debug, Default)]
-pub struct CodeMint {
+pub(crate) struct CodeMint {
     used: HashSet<String>,
 }
 
 impl CodeMint {
     /// A mint that never returns any of `reserved`.
-    pub fn reserving(reserved: impl IntoIterator<Item = String>) -> Self {
+    pub(crate) fn reserving(reserved: impl IntoIterator<Item = String>) -> Self {
         Self {
             used: reserved.into_iter().collect(),
         }
     }
 
     /// A new code for someone born in `years` (inclusive), of the given sex.
-    pub fn mint(&mut self, rng: &mut Rng, years: (i32, i32), female: bool) -> String {
+    pub(crate) fn mint(&mut self, rng: &mut Rng, years: (i32, i32), female: bool) -> String {
         loop {
             let year = years.0 + rng.below((years.1 - years.0 + 1) as u64) as i32;
             let ordinal = 1 + rng.below(365) as u32;
@@ -40,7 +40,7 @@ impl CodeMint {
 }
 
 /// The code of someone born on `born`, with serial number `serial`.
-pub fn code_for(born: NaiveDate, female: bool, serial: u16) -> String {
+pub(crate) fn code_for(born: NaiveDate, female: bool, serial: u16) -> String {
     let century = if born.year() >= 2000 { 5 } else { 3 } + u8::from(female);
     let yy = (born.year() % 100) as u8;
     let digits: [u8; 10] = [
@@ -64,7 +64,7 @@ pub fn code_for(born: NaiveDate, female: bool, serial: u16) -> String {
 }
 
 /// The same code with a wrong check digit (for a planted DQ-01 row).
-pub fn with_wrong_check_digit(code: &str) -> String {
+pub(crate) fn with_wrong_check_digit(code: &str) -> String {
     let mut chars: Vec<char> = code.chars().collect();
     if let Some(last) = chars.last_mut() {
         let d = last.to_digit(10).unwrap_or(0);

@@ -29,7 +29,7 @@ pub const GROUND_TRUTH_COLUMNS: &str =
 
 /// A planted finding: its rule and grain key.
 #[derive(Debug, Clone, Default)]
-pub struct Planted {
+pub(crate) struct Planted {
     /// `rule_id`.
     pub rule_id: String,
     /// `system`.
@@ -51,7 +51,7 @@ pub struct Planted {
 
 /// What became of a planted Q3 finding by the end of Q4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fate {
+pub(crate) enum Fate {
     /// Still true at the new `as_of`: status `persisting`.
     Persists,
     /// Still true, and an exception in force covers it: `suppressed`.
@@ -64,7 +64,7 @@ pub enum Fate {
 /// the finding's account, person or `ref`, with the reason. What is not
 /// listed persists, except the PD findings, which are all resolved: their
 /// events were in Q3 and the Q4 log is a new quarter's.
-pub const FOLLOW_UP: &[(&str, &str, Fate, &str)] = &[
+pub(crate) const FOLLOW_UP: &[(&str, &str, Fate, &str)] = &[
     (
         "ACC-01",
         "rluik",
@@ -147,7 +147,7 @@ pub const FOLLOW_UP: &[(&str, &str, Fate, &str)] = &[
 
 /// Findings new in the follow-up quarter that follow from the demo's
 /// stories: (rule, system, account, person, why).
-pub const FOLLOW_UP_NEW: &[(&str, &str, &str, &str, &str)] = &[
+pub(crate) const FOLLOW_UP_NEW: &[(&str, &str, &str, &str, &str)] = &[
     (
         "ACC-07",
         "SKAIS",
@@ -169,7 +169,7 @@ pub const FOLLOW_UP_NEW: &[(&str, &str, &str, &str, &str)] = &[
 /// their finding — one of them expiring on that day itself (EXC-01's near
 /// miss). By Q4's `as_of` both have run out: each is reported, and the
 /// shared account's finding comes back.
-pub const EXCEPTIONS: &str = r#"# Accepted risks for the generated quarter; audit with
+pub(crate) const EXCEPTIONS: &str = r#"# Accepted risks for the generated quarter; audit with
 # --exceptions <dir>/exceptions.toml.
 
 [[exception]]
@@ -209,7 +209,7 @@ expires = 2026-09-30
 
 /// The follow-up quarter's exceptions: Q3's, and one approved after the Q3
 /// review.
-pub const FOLLOW_UP_EXCEPTIONS: &str = r#"
+pub(crate) const FOLLOW_UP_EXCEPTIONS: &str = r#"
 [[exception]]
 id = "EX-G-0005"
 rule = "ACC-08"
@@ -271,7 +271,7 @@ fn planted(rule_id: &str, reference: String) -> Planted {
 /// Adds the DQ stories to the tables and returns their findings. Both
 /// quarters carry the same rows at the same places; the follow-up adds one
 /// more bad code after them.
-pub fn plant(
+pub(crate) fn plant(
     q: &Quarter,
     org: &Org,
     rng: &mut Rng,
@@ -344,7 +344,7 @@ pub fn plant(
 }
 
 /// Every planted finding of quarter `q`, given the DQ stories' findings.
-pub fn ground_truth(q: &Quarter, dq: Vec<Planted>) -> Vec<Planted> {
+pub(crate) fn ground_truth(q: &Quarter, dq: Vec<Planted>) -> Vec<Planted> {
     let mut found = demo_findings();
     // DQ-04: the log export of one working day is missing. Near miss: the
     // newest event and login are on the period's last days.
@@ -419,7 +419,7 @@ fn fate(f: &Planted) -> Fate {
 }
 
 /// Writes `ground_truth.csv` and `exceptions.toml` into `dir`.
-pub fn write(dir: &Path, q: &Quarter, found: &[Planted]) -> Result<(), GenerateError> {
+pub(crate) fn write(dir: &Path, q: &Quarter, found: &[Planted]) -> Result<(), GenerateError> {
     let mut text = String::from(GROUND_TRUTH_COLUMNS);
     text.push('\n');
     let mut rows: Vec<&Planted> = found.iter().collect();

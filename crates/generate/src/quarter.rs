@@ -199,7 +199,7 @@ mod tests {
     fn the_manifest_names_the_quarter_and_its_last_second() {
         assert_eq!(
             Quarter::planted().manifest(),
-            crate::demo::MANIFEST,
+            include_str!("../../../fixtures/demo/manifest.toml"),
             "the planted quarter's manifest is the demo's"
         );
         assert!(Quarter::follow_up()

@@ -16,7 +16,7 @@ const APPROVER: &str = "37609092800";
 const EXECUTORS: [&str; 2] = ["38912126247", "49306213376"];
 
 /// The account a person uses in `system`.
-pub fn account_id(org: &Org, person: &Person, system: &str) -> String {
+pub(crate) fn account_id(org: &Org, person: &Person, system: &str) -> String {
     match system {
         "RR" => format!("ska-{}", person.login),
         "STAR" => {
@@ -43,7 +43,7 @@ pub fn account_id(org: &Org, person: &Person, system: &str) -> String {
 }
 
 /// The system every post of the person's units works in.
-pub fn work_system(org: &Org, person: &Person) -> &'static str {
+pub(crate) fn work_system(org: &Org, person: &Person) -> &'static str {
     person
         .stints
         .first()
@@ -79,7 +79,12 @@ impl Ids {
 }
 
 /// Writes the organisation's rows.
-pub fn write(org: &Org, rng: &mut Rng, q: &Quarter, t: &mut Tables) -> Result<(), GenerateError> {
+pub(crate) fn write(
+    org: &Org,
+    rng: &mut Rng,
+    q: &Quarter,
+    t: &mut Tables,
+) -> Result<(), GenerateError> {
     for post in POSTS {
         t.positions
             .row(&[("position_id", post.id), ("title", post.title)])?;

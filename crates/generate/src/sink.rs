@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::GenerateError;
 
 /// One CSV table being written.
-pub struct CsvTable {
+pub(crate) struct CsvTable {
     path: PathBuf,
     columns: Vec<String>,
     separator: char,
@@ -20,7 +20,7 @@ pub struct CsvTable {
 
 impl CsvTable {
     /// Creates `dir/<name>.csv` starting with `demo_text` (header and rows).
-    pub fn create(dir: &Path, name: &str, demo_text: &str) -> Result<Self, GenerateError> {
+    pub(crate) fn create(dir: &Path, name: &str, demo_text: &str) -> Result<Self, GenerateError> {
         let path = dir.join(format!("{name}.csv"));
         let file = File::create(&path).map_err(|e| GenerateError::io(&path, e))?;
         let mut out = BufWriter::with_capacity(1 << 20, file);
@@ -60,7 +60,7 @@ impl CsvTable {
     /// Appends a row given as (column, value) pairs; columns the file has but
     /// the row does not name stay empty. Returns the row's `file:line`
     /// reference as the audit's findings write it.
-    pub fn row(&mut self, values: &[(&str, &str)]) -> Result<String, GenerateError> {
+    pub(crate) fn row(&mut self, values: &[(&str, &str)]) -> Result<String, GenerateError> {
         self.line.clear();
         for (i, column) in self.columns.iter().enumerate() {
             if i > 0 {
@@ -87,7 +87,7 @@ impl CsvTable {
     }
 
     /// Appends a line already in the file's format (the access log's fast path).
-    pub fn raw(&mut self, line: &str) -> Result<(), GenerateError> {
+    pub(crate) fn raw(&mut self, line: &str) -> Result<(), GenerateError> {
         self.out
             .write_all(line.as_bytes())
             .map_err(|e| GenerateError::io(&self.path, e))?;
@@ -96,7 +96,7 @@ impl CsvTable {
     }
 
     /// The columns of the file, lower-cased, in order.
-    pub fn columns(&self) -> &[String] {
+    pub(crate) fn columns(&self) -> &[String] {
         &self.columns
     }
 
@@ -109,13 +109,8 @@ impl CsvTable {
         format!("{name}:{}", self.rows + 1)
     }
 
-    /// Data rows written, the demo's included.
-    pub fn rows(&self) -> u64 {
-        self.rows
-    }
-
     /// Flushes the file.
-    pub fn finish(mut self) -> Result<u64, GenerateError> {
+    pub(crate) fn finish(mut self) -> Result<u64, GenerateError> {
         self.out
             .flush()
             .map_err(|e| GenerateError::io(&self.path, e))?;

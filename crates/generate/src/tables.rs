@@ -8,7 +8,7 @@ use crate::sink::CsvTable;
 use crate::GenerateError;
 
 /// Every CSV table of the snapshot except the access log.
-pub struct Tables {
+pub(crate) struct Tables {
     /// `employees.csv`.
     pub employees: CsvTable,
     /// `positions.csv`.
@@ -46,7 +46,7 @@ pub struct Tables {
 impl Tables {
     /// Creates every table in `dir`, each starting with the demo's rows as
     /// quarter `q`'s export carries them.
-    pub fn create(dir: &Path, q: &Quarter) -> Result<Self, GenerateError> {
+    pub(crate) fn create(dir: &Path, q: &Quarter) -> Result<Self, GenerateError> {
         let open = |name: &str| CsvTable::create(dir, name, &demo_table(q, name)?);
         Ok(Self {
             employees: open("employees")?,
@@ -69,7 +69,7 @@ impl Tables {
     }
 
     /// Flushes every table; returns (table, rows) pairs.
-    pub fn finish(self) -> Result<Vec<(&'static str, u64)>, GenerateError> {
+    pub(crate) fn finish(self) -> Result<Vec<(&'static str, u64)>, GenerateError> {
         Ok(vec![
             ("employees", self.employees.finish()?),
             ("positions", self.positions.finish()?),

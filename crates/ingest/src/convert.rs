@@ -10,7 +10,7 @@ use crate::isikukood;
 use crate::values::{parse_bool, parse_date, parse_enum, parse_timestamp, tallinn_to_utc};
 
 /// How a file's column becomes a contract column.
-pub struct Conversion {
+pub(crate) struct Conversion {
     /// The converted value; null when empty or unreadable.
     pub typed: Expr,
     /// Whether the source has a value in this row.
@@ -20,7 +20,7 @@ pub struct Conversion {
 }
 
 /// Why a file's column cannot be converted at all.
-pub struct Unconvertible {
+pub(crate) struct Unconvertible {
     /// The type found in the file.
     pub found: DataType,
 }
@@ -128,7 +128,11 @@ fn naive_to_instant(column: Column) -> PolarsResult<Column> {
 }
 
 /// Plans the conversion of column `source` (of type `found` in the file) to `ty`.
-pub fn plan(source: &str, found: &DataType, ty: ColumnType) -> Result<Conversion, Unconvertible> {
+pub(crate) fn plan(
+    source: &str,
+    found: &DataType,
+    ty: ColumnType,
+) -> Result<Conversion, Unconvertible> {
     let c = col(source);
     let text = |input: Expr| Conversion {
         present: input.clone().map(has_text, output_field(DataType::Boolean)),

@@ -8,14 +8,14 @@ pub mod calendar;
 pub mod contract;
 mod convert;
 pub mod engine;
-pub mod error;
+pub(crate) mod error;
 pub mod isikukood;
-pub mod manifest;
+pub(crate) mod manifest;
 mod parquet;
-pub mod period;
+pub(crate) mod period;
 pub mod snapshot;
 pub mod source;
-pub mod table;
+pub(crate) mod table;
 pub mod values;
 
 pub use error::{IngestError, ValueError, ValueProblem};

@@ -107,7 +107,7 @@ impl std::fmt::Display for Period {
 
 /// Reads an `as_of` moment: a timestamp, or a date meaning the end of that day
 /// (23:59:59 Europe/Tallinn), the way exports taken "on 30 September" are meant.
-pub fn parse_as_of(text: &str) -> Result<DateTime<Utc>, IngestError> {
+pub(crate) fn parse_as_of(text: &str) -> Result<DateTime<Utc>, IngestError> {
     if let Some(t) = parse_timestamp(text) {
         return Ok(t);
     }

@@ -9,7 +9,7 @@
 //! the stage ([`ReviewError`]).
 
 pub mod baseline;
-pub mod error;
+pub(crate) mod error;
 pub mod figures;
 pub mod history;
 pub mod import;

@@ -11,12 +11,12 @@ use crate::severity::{Area, Severity};
 use crate::template;
 
 /// A parameter value as written in a rule or policy file.
-pub type ParamValue = toml::Value;
+pub(crate) type ParamValue = toml::Value;
 
 /// A rule definition as written in its file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RuleFile {
+pub(crate) struct RuleFile {
     /// Catalogue id, e.g. `ACC-01`.
     pub id: Spanned<String>,
     /// Catalogue name, e.g. `role-without-duty`.
@@ -52,7 +52,7 @@ pub struct RuleFile {
 /// A rule's texts in one more language, as written in its file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TextsFile {
+pub(crate) struct TextsFile {
     /// One-line title.
     pub title: String,
     /// What it checks and why.
@@ -251,11 +251,11 @@ impl Rule {
 }
 
 /// Parses an area word.
-pub fn parse_area(word: &str) -> Option<Area> {
+pub(crate) fn parse_area(word: &str) -> Option<Area> {
     Area::ALL.into_iter().find(|a| a.as_str() == word)
 }
 
 /// Parses a severity word.
-pub fn parse_severity(word: &str) -> Option<Severity> {
+pub(crate) fn parse_severity(word: &str) -> Option<Severity> {
     Severity::parse(word)
 }

@@ -6,7 +6,7 @@ use polars::prelude::*;
 
 /// A value as a person reads it: dates `YYYY-MM-DD`, instants as Europe/Tallinn
 /// wall-clock `YYYY-MM-DD HH:MM:SS`, nulls as `None`.
-pub fn text(value: &AnyValue<'_>) -> Option<String> {
+pub(crate) fn text(value: &AnyValue<'_>) -> Option<String> {
     match value {
         AnyValue::Null => None,
         AnyValue::String(s) => Some((*s).to_string()),
@@ -33,7 +33,7 @@ fn number(v: f64) -> String {
 }
 
 /// An instant in Europe/Tallinn with its offset, for `first_seen`/`last_seen`.
-pub fn iso_local(value: &AnyValue<'_>) -> Option<String> {
+pub(crate) fn iso_local(value: &AnyValue<'_>) -> Option<String> {
     match value {
         AnyValue::Datetime(v, unit, _) | AnyValue::DatetimeOwned(v, unit, _) => {
             instant(*v, *unit).map(|t| t.format("%Y-%m-%dT%H:%M:%S%:z").to_string())

@@ -7,22 +7,22 @@
 //! What the review workflow (`accessaudit-review`) builds on is the public,
 //! documented [`derived`] module.
 
-pub mod catalog;
+pub(crate) mod catalog;
 pub mod checks;
 pub mod decisions;
-pub mod definition;
+pub(crate) mod definition;
 pub mod derived;
 pub(crate) mod display;
-pub mod engine;
-pub mod error;
+pub(crate) mod engine;
+pub(crate) mod error;
 pub mod exceptions;
 pub mod finding;
 pub mod findings_file;
 pub mod fixture;
-pub mod phrases;
-pub mod policy;
+pub(crate) mod phrases;
+pub(crate) mod policy;
 pub mod pseudonym;
-pub mod severity;
+pub(crate) mod severity;
 pub mod template;
 
 pub use catalog::Catalog;

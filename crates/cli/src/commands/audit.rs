@@ -28,7 +28,7 @@ use crate::meter::{self, Meter, StageCost};
 use crate::progress::{Bar, RuleBar};
 
 /// Runs `audit`.
-pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
+pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
     // Arguments first: a typo must not cost a whole load.
     let fail_on = match &args.fail_on {
         Some(word) => Some(Severity::parse(word).ok_or_else(|| {

@@ -21,7 +21,7 @@ use crate::cli::GenerateArgs;
 use crate::progress::Bar;
 
 /// Writes the snapshot and says what it holds.
-pub fn run(args: &GenerateArgs) -> Result<ExitCode, CommandError> {
+pub(super) fn run(args: &GenerateArgs) -> Result<ExitCode, CommandError> {
     let options = Options {
         out: args.out.clone(),
         persons: args.persons,

@@ -18,14 +18,14 @@ use accessaudit_rules::{Catalog, RulesError};
 use crate::cli::{CatalogArgs, Command, DataArgs, ReviewCommand, RulesCommand, SubjectArgs};
 
 /// Exit code for unusable input or arguments.
-pub const EXIT_UNUSABLE: u8 = 2;
+pub(crate) const EXIT_UNUSABLE: u8 = 2;
 
 /// Exit code for findings at or above `--fail-on`, or failed rule fixtures.
-pub const EXIT_FINDINGS: u8 = 1;
+pub(crate) const EXIT_FINDINGS: u8 = 1;
 
 /// Why a command could not finish.
 #[derive(Debug, thiserror::Error)]
-pub enum CommandError {
+pub(crate) enum CommandError {
     /// The snapshot could not be read.
     #[error(transparent)]
     Ingest(#[from] IngestError),
@@ -67,7 +67,7 @@ pub enum CommandError {
 }
 
 /// Runs `command`.
-pub fn run(command: Command) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(command: Command) -> Result<ExitCode, CommandError> {
     match command {
         Command::Audit(args) => audit::run(args),
         Command::Validate(args) => validate::run(args),

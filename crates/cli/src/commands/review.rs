@@ -10,7 +10,7 @@ use accessaudit_review::import::{self, Imported};
 use super::{CommandError, EXIT_FINDINGS};
 
 /// Runs `review import`.
-pub fn import(history: &Path, files: &[PathBuf]) -> Result<ExitCode, CommandError> {
+pub(super) fn import(history: &Path, files: &[PathBuf]) -> Result<ExitCode, CommandError> {
     if !history.join(".accessaudit-history").exists() {
         return Err(CommandError::Usage(format!(
             "{} is not a review history: give the folder an audit wrote with --history",
@@ -51,7 +51,7 @@ pub fn import(history: &Path, files: &[PathBuf]) -> Result<ExitCode, CommandErro
 
 /// Runs `review verify`: exit 0 when the chain holds, 1 naming the first
 /// broken line when it does not.
-pub fn verify(history: &Path) -> Result<ExitCode, CommandError> {
+pub(super) fn verify(history: &Path) -> Result<ExitCode, CommandError> {
     let path = history.join("ledger.jsonl");
     if !history.join(".accessaudit-history").exists() {
         return Err(CommandError::Usage(format!(

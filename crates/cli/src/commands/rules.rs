@@ -10,7 +10,7 @@ use super::{catalog, CommandError, EXIT_FINDINGS};
 use crate::cli::CatalogArgs;
 
 /// `rules list`.
-pub fn list(args: &CatalogArgs) -> Result<ExitCode, CommandError> {
+pub(super) fn list(args: &CatalogArgs) -> Result<ExitCode, CommandError> {
     let catalog = catalog(args)?;
     println!("{:<8} {:<8} {:<34} title", "id", "severity", "name");
     for r in &catalog.rules {
@@ -28,7 +28,7 @@ pub fn list(args: &CatalogArgs) -> Result<ExitCode, CommandError> {
 }
 
 /// `rules show ID`.
-pub fn show(id: &str, args: &CatalogArgs) -> Result<ExitCode, CommandError> {
+pub(super) fn show(id: &str, args: &CatalogArgs) -> Result<ExitCode, CommandError> {
     let catalog = catalog(args)?;
     let rule = catalog
         .get(id)
@@ -69,14 +69,14 @@ pub fn show(id: &str, args: &CatalogArgs) -> Result<ExitCode, CommandError> {
 }
 
 /// `rules doc`: the catalogue as Markdown.
-pub fn doc(args: &CatalogArgs) -> Result<ExitCode, CommandError> {
+pub(super) fn doc(args: &CatalogArgs) -> Result<ExitCode, CommandError> {
     let catalog = catalog(args)?;
     print!("{}", accessaudit_report::markdown::catalogue(&catalog));
     Ok(ExitCode::SUCCESS)
 }
 
 /// `rules test`: every fixture case, then `N passed, N failed`.
-pub fn test(fixtures: &Path, args: &CatalogArgs) -> Result<ExitCode, CommandError> {
+pub(super) fn test(fixtures: &Path, args: &CatalogArgs) -> Result<ExitCode, CommandError> {
     let catalog = catalog(args)?;
     let cases = fixture::discover(fixtures).map_err(|source| CommandError::Read {
         path: fixtures.display().to_string(),

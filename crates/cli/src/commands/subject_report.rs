@@ -9,7 +9,7 @@ use super::{load, pseudonyms, CommandError};
 use crate::cli::SubjectReportArgs;
 
 /// Runs `subject-report`.
-pub fn run(args: SubjectReportArgs) -> Result<ExitCode, CommandError> {
+pub(super) fn run(args: SubjectReportArgs) -> Result<ExitCode, CommandError> {
     // A mistyped code would otherwise be answered "nobody looked at this
     // person's data", which is an answer about nobody.
     match isikukood::validate(&args.subject) {

@@ -8,7 +8,7 @@ use super::{load, pseudonyms, CommandError};
 use crate::cli::ValidateArgs;
 
 /// Runs `validate`.
-pub fn run(args: ValidateArgs) -> Result<ExitCode, CommandError> {
+pub(super) fn run(args: ValidateArgs) -> Result<ExitCode, CommandError> {
     let pseudonyms = pseudonyms(&args.subjects)?;
     let snapshot = load(&args.data)?;
     let catalog = Catalog::builtin()?;

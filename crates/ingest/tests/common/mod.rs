@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 /// The committed minimal snapshot every test starts from.
-pub fn minimal() -> PathBuf {
+pub(crate) fn minimal() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/base")
 }
 
 /// A temporary copy of the minimal snapshot.
-pub fn copy_minimal() -> tempfile::TempDir {
+pub(crate) fn copy_minimal() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     for entry in std::fs::read_dir(minimal()).expect("minimal fixture") {
         let path = entry.expect("entry").path();
@@ -23,14 +23,14 @@ pub fn copy_minimal() -> tempfile::TempDir {
 }
 
 /// Writes `bytes` to `name` under `dir`, creating folders.
-pub fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) {
+pub(crate) fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) {
     let path = dir.join(name);
     std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
     std::fs::write(path, bytes).expect("write");
 }
 
 /// Writes `df` as Parquet to `name` under `dir`.
-pub fn write_parquet(dir: &Path, name: &str, df: &mut DataFrame) {
+pub(crate) fn write_parquet(dir: &Path, name: &str, df: &mut DataFrame) {
     let path = dir.join(name);
     std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
     let file = std::fs::File::create(path).expect("create");

@@ -7,7 +7,7 @@ use accessaudit_review::worksheets::{FindingRow, Manager, ReviewHeader, Workshee
 use chrono::NaiveDate;
 
 /// The review every sample worksheet belongs to.
-pub fn header() -> ReviewHeader {
+pub(crate) fn header() -> ReviewHeader {
     ReviewHeader {
         review_id: "rv-2026-09-30-4f1c".to_string(),
         as_of: "2026-09-30".to_string(),
@@ -53,7 +53,7 @@ fn right(item_id: &str, person: (&str, &str), system: &str, role: &str) -> Works
 /// since the last review, one with a formula-like role name and a line
 /// break, one of a person holding nothing, one information-only) and two
 /// findings.
-pub fn worksheet() -> Worksheet {
+pub(crate) fn worksheet() -> Worksheet {
     let juri = ("38001010000", "Jüri Õunapuu");
     let mari = ("48505050000", "Mari-Liis Šõškin");
     let mut new_right = right("r-00000000000000b2", juri, "SKAIS", "PENS_EDIT");

@@ -8,7 +8,7 @@ use super::{CheckKind, Context, ParamKind, ParamSpec};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "absence_suspension",
     summary: "personal-data roles left effective during a long absence of a suspending kind beyond suspension_grace_working_days",
     params: &[

@@ -10,7 +10,7 @@ use super::{CheckKind, Context, ParamKind, ParamSpec};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "access_events",
     summary: "access-log events in the period, per account, subject and day, for which the rule's condition holds",
     params: &[

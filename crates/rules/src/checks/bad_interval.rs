@@ -12,7 +12,7 @@ use crate::definition::Rule;
 use crate::display;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "bad_interval",
     summary: "intervals whose end is before their start; overlapping employees rows of one person",
     params: &[],

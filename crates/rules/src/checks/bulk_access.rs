@@ -9,7 +9,7 @@ use super::{CheckKind, Context, ParamKind, ParamSpec};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "bulk_access",
     summary: "accounts looking at more distinct subjects in a day than an absolute limit, or than their unit's peers by a robust margin",
     params: &[

@@ -11,7 +11,7 @@ use crate::definition::Rule;
 use crate::display;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "dangling_reference",
     summary: "keys that name nothing: assignment → account and role, account → system, employee → position, basis_ref → request or order, access_log → account",
     params: &[],

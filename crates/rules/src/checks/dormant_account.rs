@@ -8,7 +8,7 @@ use super::{CheckKind, Context, ParamKind, ParamSpec};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "dormant_account",
     summary: "open, unsuspended personal accounts whose last login (or creation) is more than dormant_days before as_of",
     params: &[ParamSpec {

@@ -8,7 +8,7 @@ use super::{CheckKind, Context};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "duplicate_accounts",
     summary: "persons with more than one open personal account in one system at as_of",
     params: &[],

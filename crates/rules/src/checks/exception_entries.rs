@@ -7,7 +7,7 @@ use super::{CheckKind, Context, ParamKind, ParamSpec};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "exception_entries",
     summary:
         "entries of the --exceptions file that expired before as_of, or that matched no finding",

@@ -9,7 +9,7 @@ use super::{CheckKind, Context};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "grant_basis",
     summary: "assignments with basis request that no approved grant request of the same person, system and role backs, effective within the period or at as_of",
     params: &[],

@@ -13,7 +13,7 @@ use super::{CheckKind, Context, ParamKind, ParamSpec};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "late_fulfilment",
     summary: "approved grant and create_account requests executed after the fulfilment_working_days-th working day after approval, or not yet",
     params: &[ParamSpec {

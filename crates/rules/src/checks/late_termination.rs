@@ -8,7 +8,7 @@ use super::{CheckKind, Context, ParamKind, ParamSpec};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "late_termination",
     summary: "personal accounts still open and unsuspended after the end of the owner's employment plus termination_grace_working_days",
     params: &[

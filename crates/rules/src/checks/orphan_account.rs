@@ -8,7 +8,7 @@ use super::{CheckKind, Context};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "orphan_account",
     summary: "open personal accounts whose owner is missing, unknown to HR or never employed",
     params: &[],

@@ -12,7 +12,7 @@ use crate::definition::Rule;
 use crate::pseudonym::Pseudonymizer;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "invalid_person_code",
     summary: "every person value passes the isikukood date and check-digit test",
     params: &[],

@@ -8,7 +8,7 @@ use super::{CheckKind, Context};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "requested_end",
     summary: "assignments still effective after the valid_until day of the request behind them",
     params: &[],

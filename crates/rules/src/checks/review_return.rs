@@ -8,7 +8,7 @@ use super::{CheckKind, Context, ParamKind, ParamSpec, DECISION_LEDGER};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "review_return",
     summary: "units whose previous review worksheet has rights without a decision after the review_return_working_days-th working day after that review's as_of",
     params: &[ParamSpec {

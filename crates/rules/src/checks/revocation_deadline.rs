@@ -9,7 +9,7 @@ use super::{CheckKind, Context, ParamKind, ParamSpec};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "revocation_deadline",
     summary: "approved revoke, suspend and close_account requests whose right or account is still effective after the revocation_working_days-th working day after approval",
     params: &[ParamSpec {

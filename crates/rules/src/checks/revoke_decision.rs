@@ -11,7 +11,7 @@ use super::{CheckKind, Context, ParamKind, ParamSpec, DECISION_LEDGER};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "revoke_decision",
     summary: "rights the previous review decided to revoke that are still effective after the revocation_working_days-th working day after the decision",
     params: &[ParamSpec {

@@ -11,14 +11,14 @@ type RowKey = (usize, &'static str, u32, u64);
 /// Problems per input row, with whether any of them leaves the row out of
 /// the other rules.
 #[derive(Default)]
-pub struct RowProblems {
+pub(super) struct RowProblems {
     rows: BTreeMap<RowKey, (Vec<String>, bool)>,
 }
 
 impl RowProblems {
     /// Notes a problem of row `row` of file `file` of `table`; `excludes`
     /// says whether it leaves the row out of the other rules.
-    pub fn push(
+    pub(super) fn push(
         &mut self,
         table: &'static str,
         file: u32,
@@ -37,7 +37,7 @@ impl RowProblems {
 
     /// Notes every row of a small frame with `__file`, `__row` and a `detail`
     /// column (one problem per frame row).
-    pub fn push_frame(
+    pub(super) fn push_frame(
         &mut self,
         table: &'static str,
         df: &DataFrame,
@@ -55,7 +55,7 @@ impl RowProblems {
     }
 
     /// One row per input row: `ref_table`, `ref_file`, `ref_row`, `details`, `excludes`.
-    pub fn into_frame(self) -> PolarsResult<LazyFrame> {
+    pub(super) fn into_frame(self) -> PolarsResult<LazyFrame> {
         let mut tables = Vec::new();
         let mut files = Vec::new();
         let mut rows = Vec::new();
@@ -81,4 +81,4 @@ impl RowProblems {
 }
 
 /// The output columns of every row-problem check.
-pub const OUTPUTS: &[&str] = &["ref", "evidence", "details"];
+pub(super) const OUTPUTS: &[&str] = &["ref", "evidence", "details"];

@@ -8,7 +8,7 @@ use super::{CheckKind, Context};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "self_approval",
     summary: "requests approved by their subject or requester; assignments granted by their holder (approved in the period or behind a right effective at as_of)",
     params: &[],

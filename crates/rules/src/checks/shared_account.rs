@@ -8,7 +8,7 @@ use super::{CheckKind, Context};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "shared_account",
     summary: "service or shared accounts holding an effective personal-data role at as_of or appearing in access_log in the period",
     params: &[],

@@ -10,7 +10,7 @@ use super::{CheckKind, Context};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "sod_conflict",
     summary:
         "a person holds both roles of a sod_conflicts pair at once, within the period or at as_of",

@@ -12,7 +12,7 @@ use super::{CheckKind, Context, ParamKind, ParamSpec};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "stale_export",
     summary: "access_log or accounts.last_login_at older than stale_days before the end of the period, or working days of the period without any access event",
     params: &[ParamSpec {

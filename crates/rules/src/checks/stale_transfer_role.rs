@@ -8,7 +8,7 @@ use super::{CheckKind, Context, ParamKind, ParamSpec};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "stale_transfer_role",
     summary: "roles justified only by the old position still effective transfer_grace_working_days after the first day in the new one",
     params: &[ParamSpec {

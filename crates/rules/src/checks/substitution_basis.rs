@@ -7,7 +7,7 @@ use super::{CheckKind, Context};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "substitution_basis",
     summary: "basis-substitution assignments whose order is missing, names someone else, does not cover their start or system, or has no absence or absent holder behind it",
     params: &[],
@@ -22,7 +22,7 @@ pub const KIND: CheckKind = CheckKind {
 /// Substitution orders with the facts that make them a basis:
 /// `basis_ref` (= order id), `absent_person_id`, `substitute`, `order_system`,
 /// `order_start`, `order_end`, `order_ref`.
-pub fn orders(ctx: &Context<'_>) -> LazyFrame {
+pub(super) fn orders(ctx: &Context<'_>) -> LazyFrame {
     ctx.frame("substitutions")
         .with_column(facts::row_ref(ctx.snapshot.table("substitutions")).alias("order_ref"))
         .select([
@@ -39,7 +39,7 @@ pub fn orders(ctx: &Context<'_>) -> LazyFrame {
 
 /// The absent person's absences that overlap each order: `basis_ref`
 /// (the order id), `start_date`, `end_date`.
-pub fn absences_during_orders(ctx: &Context<'_>) -> LazyFrame {
+pub(super) fn absences_during_orders(ctx: &Context<'_>) -> LazyFrame {
     orders(ctx)
         .select([
             col("basis_ref"),
@@ -67,7 +67,7 @@ pub fn absences_during_orders(ctx: &Context<'_>) -> LazyFrame {
 
 /// Substitution assignments looked at: effective at some moment in the
 /// period or at `as_of`.
-pub fn substitution_rights(ctx: &Context<'_>) -> LazyFrame {
+pub(super) fn substitution_rights(ctx: &Context<'_>) -> LazyFrame {
     let as_of = instant(ctx.snapshot.as_of);
     let from = instant(ctx.snapshot.period.start_instant());
     let to = instant(ctx.snapshot.period.end_instant());

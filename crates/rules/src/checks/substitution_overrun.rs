@@ -10,7 +10,7 @@ use super::{CheckKind, Context, ParamKind, ParamSpec};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "substitution_overrun",
     summary: "basis-substitution assignments still effective after the earlier of the order's end and the absence's end, beyond substitution_grace_working_days",
     params: &[ParamSpec {

@@ -8,7 +8,7 @@ use super::{CheckKind, Context, ParamKind, ParamSpec};
 use crate::definition::Rule;
 
 /// The check kind.
-pub const KIND: CheckKind = CheckKind {
+pub(super) const KIND: CheckKind = CheckKind {
     name: "unjustified_role",
     summary: "roles effective at as_of that neither a duty of the holder's position nor a substitution order justifies",
     params: &[ParamSpec {
