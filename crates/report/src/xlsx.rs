@@ -56,6 +56,10 @@ fn build(
     lang: &str,
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = Workbook::new();
+    // Dated by the audit's as_of, not the clock: the same audit gives the
+    // same bytes, like every other output.
+    let created = rust_xlsxwriter::ExcelDateTime::parse_from_str(&header.as_of)?;
+    book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
     let block = [
         (HeaderField::Unit, sheet.unit.clone()),
         (

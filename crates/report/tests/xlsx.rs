@@ -337,3 +337,12 @@ fn a_date_the_manager_types_and_a_number_read_back_as_text() {
     assert_eq!(s.rows[1].number, 8);
     assert_eq!(s.rows[1].cells[at("comment") as usize], "true");
 }
+
+#[test]
+fn the_same_worksheet_gives_the_same_bytes_a_second_later() {
+    let first = workbook("et");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let second = workbook("et");
+    assert!(first == second, "the workbook carries the clock");
+    assert!(part(&first, "docProps/core.xml").contains("2026-09-30T00:00:00Z"));
+}
