@@ -328,6 +328,41 @@ fn consecutive_quarters_round_trip_the_review_and_show_every_status() {
     let pensions = std::fs::read_to_string(q4.out.join("review/Pensionite-osakond.csv")).unwrap();
     assert!(pensions.contains(",revoke 2026-10-05,"), "{pensions}");
 
+    // Without --baseline the history's latest earlier run (Q3's) is the
+    // baseline: the same findings, byte for byte; and the same inputs
+    // audited again add no run.
+    let again = tmp.path().join("q4-again");
+    let exceptions = q4.data.join("exceptions.toml");
+    let rerun = run(&[
+        "audit",
+        "--data",
+        q4.data.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+        "--exceptions",
+        exceptions.to_str().unwrap(),
+        "--reveal-subjects",
+        "--format",
+        "csv,json",
+        "--history",
+        history.to_str().unwrap(),
+    ]);
+    assert_eq!(rerun.status.code(), Some(0), "{rerun:?}");
+    assert!(String::from_utf8_lossy(&rerun.stdout).contains("recorded as run 2026-12-31_"));
+    assert_eq!(
+        std::fs::read(again.join("findings.csv")).unwrap(),
+        std::fs::read(q4.out.join("findings.csv")).unwrap()
+    );
+    let runs: Vec<String> = std::fs::read_dir(history.join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    assert!(
+        runs.iter().any(|r| r.starts_with("2026-09-30_")),
+        "{runs:?}"
+    );
+
     // Each status occurs, so the comparison above tested all five.
     let statuses: BTreeSet<String> = rows(&q4.data.join("ground_truth.csv"))
         .into_iter()

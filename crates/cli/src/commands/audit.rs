@@ -14,6 +14,7 @@ use accessaudit_rules::Severity;
 use accessaudit_ingest::Snapshot;
 use accessaudit_review::baseline::{self, Baseline};
 use accessaudit_review::history::issued::IssuedReview;
+use accessaudit_review::history::runs::{self, Recorded};
 use accessaudit_review::history::History;
 use accessaudit_review::worksheets::ReviewHeader;
 use accessaudit_review::{figures, history, worksheets, Review};
@@ -93,6 +94,15 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         None => None,
     };
     let review_state = audit_history.as_ref().map(|h| h.review_state());
+    // Without --baseline, the history's latest earlier run is the baseline.
+    let baseline = match (baseline, &history) {
+        (Some(b), _) => Some(b),
+        (None, Some(h)) => match h.latest_run_before(snapshot.as_of_day())? {
+            Some(run) => Some(Baseline::load(&run.dir, &pseudonyms)?),
+            None => None,
+        },
+        (None, None) => None,
+    };
     let started = Instant::now();
     let rule_bar = RuleBar::new(&bar);
     // Each rule is shown as it starts and metered into its area's stage.
@@ -160,7 +170,7 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
     let report_meter = Meter::start();
     let mut summary =
         summary::summary(&snapshot, &tables, &catalog, &evaluation, &review, &timings);
-    summary["run_files"] = run_files(&args)?;
+    summary["run_files"] = run_files(&args, baseline.as_ref().map(|b| b.dir.as_str()))?;
     let wants = |f: Format| args.format.contains(&f);
     let header = ReviewHeader {
         review_id: review_id.clone(),
@@ -211,10 +221,16 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
             folder.write(&format!("review/{name}.xlsx"), |w| w.write_all(&workbook))?;
         }
     }
+    // The versioned findings file: an output, and the run the history keeps.
+    let mut jsonl = Vec::new();
+    accessaudit_report::data::write_jsonl(&mut jsonl, findings).map_err(|source| {
+        CommandError::Read {
+            path: "findings.jsonl".into(),
+            source,
+        }
+    })?;
     if wants(Format::Json) {
-        folder.write("findings.jsonl", |w| {
-            accessaudit_report::data::write_jsonl(w, findings)
-        })?;
+        folder.write("findings.jsonl", |w| w.write_all(&jsonl))?;
     }
     if wants(Format::Parquet) {
         folder.write("findings.parquet", |w| {
@@ -223,15 +239,26 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
     }
     stages.push(report_meter.stop("report"));
     summary["stages"] = serde_json::to_value(&stages).unwrap_or_default();
-    folder.write("summary.json", |w| {
-        serde_json::to_writer_pretty(&mut *w, &summary)?;
-        writeln!(w)
-    })?;
-    // The review is recorded once its worksheets are complete, just before
-    // they appear: a failed run issues nothing.
-    if let Some(h) = &history {
-        h.record(issued)?;
-    }
+    let mut summary_bytes = serde_json::to_vec_pretty(&summary).unwrap_or_default();
+    summary_bytes.push(b'\n');
+    folder.write("summary.json", |w| w.write_all(&summary_bytes))?;
+    // The review and the run are recorded once the outputs are complete,
+    // just before they appear: a failed run issues nothing.
+    let recorded = match &history {
+        Some(h) => {
+            h.record(issued)?;
+            let files: Vec<(String, String)> = tables
+                .iter()
+                .flat_map(|t| t.files.iter().cloned())
+                .collect();
+            Some(h.record_run(
+                snapshot.as_of_day(),
+                &runs::inputs_hash(&files),
+                &[("findings.jsonl", &jsonl), ("summary.json", &summary_bytes)],
+            )?)
+        }
+        None => None,
+    };
     let written = folder.commit()?;
     bar.finish();
     let said = accessaudit_report::text::audit_summary(
@@ -244,6 +271,24 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
     )
     .map_err(|e| CommandError::Usage(e.to_string()))?;
     print!("{said}");
+    match recorded {
+        Some(Recorded::New { run, same_as_of }) => {
+            println!("history: run {} recorded", run.name);
+            for other in same_as_of {
+                println!(
+                    "history: another snapshot of the same as_of is recorded as run {}",
+                    other.name
+                );
+            }
+        }
+        Some(Recorded::AlreadyRecorded(run)) => {
+            println!(
+                "history: the same inputs are recorded as run {} already; kept as it was",
+                run.name
+            )
+        }
+        None => {}
+    }
     let failing = fail_on.is_some_and(|t| evaluation.findings.iter().any(|f| f.severity >= t));
     Ok(if failing {
         ExitCode::from(EXIT_FINDINGS)
@@ -284,8 +329,9 @@ fn check_period_against_log(snapshot: &Snapshot) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// SHA-256 of the policy and exceptions files of this run.
-fn run_files(args: &AuditArgs) -> Result<serde_json::Value, CommandError> {
+/// SHA-256 of the policy and exceptions files of this run, and the
+/// baseline folder it was compared with.
+fn run_files(args: &AuditArgs, baseline: Option<&str>) -> Result<serde_json::Value, CommandError> {
     let mut out = serde_json::Map::new();
     for (key, path) in [
         ("policy", args.catalog.policy.as_ref()),
@@ -302,11 +348,8 @@ fn run_files(args: &AuditArgs) -> Result<serde_json::Value, CommandError> {
             );
         }
     }
-    if let Some(dir) = &args.baseline {
-        out.insert(
-            "baseline".into(),
-            serde_json::json!(dir.display().to_string()),
-        );
+    if let Some(dir) = baseline {
+        out.insert("baseline".into(), serde_json::json!(dir));
     }
     Ok(serde_json::Value::Object(out))
 }

@@ -103,7 +103,7 @@ pub(crate) fn replace(path: &Path, bytes: &[u8]) -> Result<(), HistoryError> {
 }
 
 /// Flushes a folder's entries (renames, new files) to disk.
-fn sync_dir(dir: &Path) -> Result<(), HistoryError> {
+pub(crate) fn sync_dir(dir: &Path) -> Result<(), HistoryError> {
     #[cfg(unix)]
     File::open(dir)
         .and_then(|f| f.sync_all())

@@ -12,6 +12,7 @@
 pub mod files;
 pub mod issued;
 pub mod ledger;
+pub mod runs;
 pub mod state;
 
 use std::fs::File;
