@@ -120,9 +120,23 @@ pub(crate) struct SubjectReportArgs {
     /// The data subject's personal code (isikukood, or EE + code).
     #[arg(long, value_name = "ISIKUKOOD")]
     pub subject: String,
-    /// A folder to write the report into as CSV (created owner-only).
+    /// A folder to write the report into (created owner-only).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// The file's format: csv (`subject-<subject>.csv`), or aj, the
+    /// Andmejälgija (Data Tracker) v3 records (`subject-<subject>-aj.json`;
+    /// printed instead of the table when there is no --out).
+    #[arg(long, value_name = "FORMAT", default_value = "csv")]
+    pub format: SubjectFormat,
+}
+
+/// The file format of `subject-report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SubjectFormat {
+    /// CSV, one row per access.
+    Csv,
+    /// Andmejälgija v3 `findUsage` JSON, one INTERNAL_PROCESSING record per access.
+    Aj,
 }
 
 /// `generate`.

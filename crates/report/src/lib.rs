@@ -1,6 +1,7 @@
 //! Renders accessaudit results for people: terminal summaries, and the
 //! output files, written safely.
 
+pub mod aj;
 pub mod csv;
 pub mod data;
 pub mod html;

@@ -3,10 +3,11 @@
 use std::process::ExitCode;
 
 use accessaudit_ingest::isikukood;
-use accessaudit_report::output::Staging;
+use accessaudit_report::aj::Agency;
+use accessaudit_report::output::{OutputError, Staging};
 
 use super::{load, pseudonyms, CommandError};
-use crate::cli::SubjectReportArgs;
+use crate::cli::{SubjectFormat, SubjectReportArgs};
 
 /// Runs `subject-report`.
 pub(super) fn run(args: SubjectReportArgs) -> Result<ExitCode, CommandError> {
@@ -46,17 +47,56 @@ pub(super) fn run(args: SubjectReportArgs) -> Result<ExitCode, CommandError> {
             snapshot.dir.display()
         )));
     }
+    // An Andmejälgija record names the agency that holds the data; without
+    // it the export would say nothing about who answers.
+    let agency = match (args.format, &snapshot.manifest.organisation) {
+        (SubjectFormat::Aj, Some(name)) if !name.trim().is_empty() => Some(Agency {
+            name: name.trim().to_string(),
+        }),
+        (SubjectFormat::Aj, _) => {
+            return Err(CommandError::Usage(format!(
+                "{}: --format aj needs the agency's name, and manifest.toml gives no \
+                 `organisation`",
+                snapshot.dir.display()
+            )))
+        }
+        (SubjectFormat::Csv, _) => None,
+    };
     let report =
         accessaudit_review::subject_report::subject_report(&snapshot, &pseudonyms, &args.subject)?;
-    if let Some(out) = &args.out {
-        let mut staging = Staging::new(out)?;
-        let name = format!("subject-{}.csv", report.subject);
-        staging.write(&name, |w| {
-            accessaudit_report::csv::write_subject_report(w, &report)
-        })?;
-        for path in staging.commit()? {
-            eprintln!("written: {}", path.display());
+    match (&args.out, &agency) {
+        (Some(out), _) => {
+            let mut staging = Staging::new(out)?;
+            match &agency {
+                None => {
+                    let name = format!("subject-{}.csv", report.subject);
+                    staging.write(&name, |w| {
+                        accessaudit_report::csv::write_subject_report(w, &report)
+                    })?;
+                }
+                Some(agency) => {
+                    let name = format!("subject-{}-aj.json", report.subject);
+                    staging.write(&name, |w| {
+                        accessaudit_report::aj::write_subject_report(w, &report, agency)
+                    })?;
+                }
+            }
+            for path in staging.commit()? {
+                eprintln!("written: {}", path.display());
+            }
         }
+        // The JSON alone on stdout, so that it can be piped or redirected.
+        (None, Some(agency)) => {
+            let mut stdout = std::io::stdout().lock();
+            accessaudit_report::aj::write_subject_report(&mut stdout, &report, agency).map_err(
+                |source| OutputError::Io {
+                    path: "standard output".into(),
+                    source,
+                },
+            )?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        (None, None) => {}
     }
     print!(
         "{}",
