@@ -132,7 +132,7 @@ pub(crate) struct SubjectReportArgs {
 
 /// The file format of `subject-report`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SubjectFormat {
+pub(crate) enum SubjectFormat {
     /// CSV, one row per access.
     Csv,
     /// Andmejälgija v3 `findUsage` JSON, one INTERNAL_PROCESSING record per access.
