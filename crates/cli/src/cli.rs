@@ -30,6 +30,9 @@ pub(crate) enum Command {
     SubjectReport(SubjectReportArgs),
     /// Write a synthetic quarter with planted violations and ground_truth.csv.
     Generate(GenerateArgs),
+    /// The review history over the quarters: findings per area and unit,
+    /// ageing, and the reviews findings take to be resolved.
+    History(HistoryArgs),
     /// The quarterly review's worksheets read back: import and verify.
     Review {
         /// What to do with the review history.
@@ -194,6 +197,17 @@ impl Lang {
             Lang::Et => "et",
         }
     }
+}
+
+/// `history`.
+#[derive(Debug, Args)]
+pub(crate) struct HistoryArgs {
+    /// The review history folder (`audit --history`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) history: PathBuf,
+    /// How many of the latest reviews to show.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub(crate) last: usize,
 }
 
 /// `review ...`.

@@ -363,6 +363,22 @@ fn consecutive_quarters_round_trip_the_review_and_show_every_status() {
         "{runs:?}"
     );
 
+    // The history over both quarters: counts per area in each review, the
+    // findings open in both, and how long resolved ones stayed open.
+    let trends = run(&["history", "--history", history.to_str().unwrap()]);
+    assert_eq!(trends.status.code(), Some(0), "{trends:?}");
+    let table = String::from_utf8_lossy(&trends.stdout);
+    assert!(
+        table.contains("2026-09-30") && table.contains("2026-12-31"),
+        "{table}"
+    );
+    let accepted_id = accepted[0]["finding_id"].as_str().unwrap();
+    assert!(
+        table.contains(&format!("2 reviews  ACC-07   {accepted_id}")),
+        "{table}"
+    );
+    assert!(table.contains("  ACC-01   1.0"), "{table}");
+
     // Each status occurs, so the comparison above tested all five.
     let statuses: BTreeSet<String> = rows(&q4.data.join("ground_truth.csv"))
         .into_iter()

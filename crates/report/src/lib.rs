@@ -9,4 +9,5 @@ pub mod markdown;
 pub mod output;
 pub mod summary;
 pub mod text;
+pub mod trends;
 pub mod xlsx;

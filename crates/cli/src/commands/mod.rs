@@ -73,6 +73,7 @@ pub(crate) fn run(command: Command) -> Result<ExitCode, CommandError> {
         Command::Validate(args) => validate::run(args),
         Command::SubjectReport(args) => subject_report::run(args),
         Command::Generate(args) => generate::run(&args),
+        Command::History(args) => review::history(&args),
         Command::Review { command } => match command {
             ReviewCommand::Import { history, files } => review::import(&history, &files),
             ReviewCommand::Verify { history } => review::verify(&history),

@@ -8,6 +8,7 @@ use accessaudit_review::history::History;
 use accessaudit_review::import::{self, Imported};
 
 use super::{CommandError, EXIT_FINDINGS};
+use crate::cli::HistoryArgs;
 
 /// Runs `review import`.
 pub(super) fn import(history: &Path, files: &[PathBuf]) -> Result<ExitCode, CommandError> {
@@ -46,6 +47,20 @@ pub(super) fn import(history: &Path, files: &[PathBuf]) -> Result<ExitCode, Comm
         history.ledger_path().display(),
         head.as_deref().unwrap_or("empty")
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `history`: the trends as tables.
+pub(crate) fn history(args: &HistoryArgs) -> Result<ExitCode, CommandError> {
+    if !args.history.join(".accessaudit-history").exists() {
+        return Err(CommandError::Usage(format!(
+            "{} is not a review history: give the folder an audit wrote with --history",
+            args.history.display()
+        )));
+    }
+    let history = History::open(&args.history)?;
+    let trends = history.trends(args.last)?;
+    print!("{}", accessaudit_report::trends::table(&trends));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -14,6 +14,7 @@ pub mod issued;
 pub mod ledger;
 pub mod runs;
 pub mod state;
+pub mod trends;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
