@@ -42,6 +42,84 @@ pub fn strings(lang: &str) -> Result<BTreeMap<String, String>, HtmlError> {
     Ok(chosen)
 }
 
+/// How many cases the report shows in full; the rest are in summary.json.
+const CASES_SHOWN: usize = 25;
+
+/// The DPO's cases as the report shows them: who, a one-paragraph
+/// narrative, and the findings; and the words for those not shown.
+fn case_views(
+    input: &ReportInput<'_>,
+    word: &dyn Fn(&str) -> String,
+) -> (Vec<Value>, Option<String>) {
+    let by_id: BTreeMap<&str, &Finding> = input
+        .evaluation
+        .findings
+        .iter()
+        .map(|f| (f.finding_id.as_str(), f))
+        .collect();
+    let cases = &input.review.cases;
+    let views = cases
+        .iter()
+        .take(CASES_SHOWN)
+        .map(|c| {
+            let who = match (&c.person_name, &c.person_id) {
+                (Some(name), Some(id)) => format!("{name} ({id})"),
+                _ => c.accounts.join(", "),
+            };
+            let mut parts = Vec::new();
+            if c.without_case.0 > 0 {
+                parts.push(fill(
+                    &word("case_looked"),
+                    &[
+                        ("n", &c.without_case.0.to_string()),
+                        ("d", &c.without_case.1.to_string()),
+                    ],
+                ));
+            }
+            if c.exports > 0 {
+                parts.push(fill(
+                    &word("case_exports"),
+                    &[("n", &c.exports.to_string())],
+                ));
+            }
+            if c.after_hours > 0 {
+                parts.push(fill(
+                    &word("case_after_hours"),
+                    &[("n", &c.after_hours.to_string())],
+                ));
+            }
+            if c.owner_unknown {
+                parts.push(word("case_owner_unknown"));
+            }
+            parts.push(fill(
+                &word("case_rules"),
+                &[
+                    ("n", &c.findings.len().to_string()),
+                    ("rules", &c.rules.join(", ")),
+                ],
+            ));
+            let findings: Vec<Value> = c
+                .findings
+                .iter()
+                .filter_map(|id| by_id.get(id.as_str()))
+                .map(|f| json!({ "rule_id": f.rule_id, "message": f.message }))
+                .collect();
+            json!({
+                "case_id": c.case_id, "who": who, "score": c.score,
+                "narrative": format!("{}.", parts.join("; ")),
+                "findings": findings,
+            })
+        })
+        .collect();
+    let more = (cases.len() > CASES_SHOWN).then(|| {
+        fill(
+            &word("cases_more"),
+            &[("n", &(cases.len() - CASES_SHOWN).to_string())],
+        )
+    });
+    (views, more)
+}
+
 /// `template` with each `{name}` replaced by its value.
 fn fill(template: &str, values: &[(&str, &str)]) -> String {
     values
@@ -368,8 +446,11 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
             ],
         )
     });
+    let (cases, cases_more) = case_views(input, &word);
     let snap = input.snapshot;
     let context = json!({
+        "cases": cases,
+        "cases_more": cases_more,
         "comparison": comparison,
         "suppressed": suppressed,
         "accepted": accepted,

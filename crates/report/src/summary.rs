@@ -211,6 +211,7 @@ pub fn summary(
             "decided_on": a.decided_on.to_string(), "comment": a.comment,
         })).collect::<Vec<_>>(),
         "previous_review": review.progress,
+        "dpo_cases": review.cases,
         "findings_by_status": {
             "new": findings.iter().filter(|f| f.status == Status::New).count(),
             "persisting": findings.iter().filter(|f| f.status == Status::Persisting).count(),

@@ -9,6 +9,7 @@
 //! the stage ([`ReviewError`]).
 
 pub mod baseline;
+pub mod cases;
 pub(crate) mod error;
 pub mod figures;
 pub mod history;
@@ -30,4 +31,6 @@ pub struct Review {
     /// How far the previous review got, when the audit has a history
     /// holding one.
     pub progress: Option<history::state::ReviewProgress>,
+    /// The data-protection officer's cases, highest score first.
+    pub cases: Vec<cases::Case>,
 }

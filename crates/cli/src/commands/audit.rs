@@ -145,6 +145,7 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
             .as_ref()
             .map(|b| baseline::compare_evaluation(&mut evaluation, b, &catalog)),
         explained_access: None,
+        cases: Vec::new(),
         progress: audit_history
             .as_ref()
             .and_then(|h| h.progress())
@@ -157,6 +158,7 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
                 p
             }),
     };
+    review.cases = accessaudit_review::cases::cases(&review_id, &evaluation.findings);
     if catalog.rules.iter().any(|r| r.area == Area::Pd) {
         let figures_meter = Meter::start();
         review.explained_access = figures::of(&evaluation, &facts)?;
