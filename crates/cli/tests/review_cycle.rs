@@ -354,3 +354,129 @@ fn an_estonian_xlsx_worksheet_reordered_and_with_date_cells_imports() {
     );
     assert!(text.contains("\"file\":\"tagastatud.xlsx\""));
 }
+
+/// The DPO's sheet as the DPO returns it: the header block with their name,
+/// the Cases headers on row 8, and a disposition per case by `dispose`.
+fn filled_dpo_sheet(
+    out: &Path,
+    path: &Path,
+    dpo: &str,
+    dispose: impl Fn(usize) -> (&'static str, &'static str),
+) {
+    use rust_xlsxwriter::Workbook;
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let cases = summary["dpo_cases"].as_array().unwrap();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Cases").unwrap();
+    for (r, (label, value)) in [
+        ("Unit", "DPO"),
+        ("Manager", dpo),
+        ("As of", "2026-09-30"),
+        ("Return by", "2026-10-14"),
+        ("Review id", "2026-Q3_2026-09-30"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        sheet.write(1 + r as u32, 0, label).unwrap();
+        sheet.write(1 + r as u32, 1, value).unwrap();
+    }
+    for (c, h) in [
+        "item_id",
+        "person_id",
+        "disposition",
+        "comment",
+        "decided_on",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write(7, c as u16, *h).unwrap();
+    }
+    for (i, case) in cases.iter().enumerate() {
+        let r = 8 + i as u32;
+        let (word, comment) = dispose(i);
+        sheet
+            .write(r, 0, case["case_id"].as_str().unwrap())
+            .unwrap();
+        sheet
+            .write(r, 1, case["person_id"].as_str().unwrap_or_default())
+            .unwrap();
+        sheet.write(r, 2, word).unwrap();
+        sheet.write(r, 3, comment).unwrap();
+        sheet.write(r, 4, "2026-10-08").unwrap();
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn a_case_the_dpo_justifies_stays_explained_when_the_quarter_is_audited_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (history, out) = audited(tmp.path());
+    // A justified case needs a comment; nothing is imported without one.
+    let bare = tmp.path().join("dpo-bare.xlsx");
+    filled_dpo_sheet(&out, &bare, "Dora Kaitse", |i| {
+        if i == 0 {
+            ("justified", "")
+        } else {
+            ("violation", "")
+        }
+    });
+    let refused = import(&history, &[&bare]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("a justified case needs a comment"));
+    assert!(ledger(&history).is_empty());
+    let sheet = tmp.path().join("dpo-cases.xlsx");
+    filled_dpo_sheet(&out, &sheet, "Dora Kaitse", |i| {
+        if i == 0 {
+            ("justified", "Her own case file: lawful")
+        } else {
+            ("needs-information", "")
+        }
+    });
+    let imported = import(&history, &[&sheet]);
+    assert_eq!(imported.status.code(), Some(0), "{imported:?}");
+    // The same quarter audited again: the justified case's findings are
+    // explained, with who, when and why; the others are not.
+    let again = tmp.path().join("again");
+    let done = run(&[
+        "audit",
+        "--data",
+        "fixtures/demo",
+        "--out",
+        again.to_str().unwrap(),
+        "--history",
+        history.to_str().unwrap(),
+        "--format",
+        "json,html",
+    ]);
+    assert_eq!(done.status.code(), Some(0), "{done:?}");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(again.join("summary.json")).unwrap()).unwrap();
+    let case = &summary["dpo_cases"][0];
+    let ids: Vec<&str> = case["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    let explained = summary["explained"].as_array().unwrap();
+    assert_eq!(explained.len(), ids.len(), "{explained:?}");
+    for e in explained {
+        assert!(ids.contains(&e["finding_id"].as_str().unwrap()));
+        assert_eq!(e["justified_by"], "Dora Kaitse");
+        assert_eq!(e["decided_on"], "2026-10-08");
+        assert_eq!(e["comment"], "Her own case file: lawful");
+    }
+    assert_eq!(summary["findings_by_status"]["explained"], ids.len());
+    let findings = std::fs::read_to_string(again.join("findings.jsonl")).unwrap();
+    for line in findings.lines() {
+        let f: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = f["finding_id"].as_str().unwrap();
+        assert_eq!(f["status"] == "explained", ids.contains(&id), "{f}");
+    }
+    let html = std::fs::read_to_string(again.join("report.html")).unwrap();
+    assert!(html.contains("id=\"explained\"") && html.contains("Dora Kaitse"));
+}

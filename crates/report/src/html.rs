@@ -66,38 +66,6 @@ fn case_views(
                 (Some(name), Some(id)) => format!("{name} ({id})"),
                 _ => c.accounts.join(", "),
             };
-            let mut parts = Vec::new();
-            if c.without_case.0 > 0 {
-                parts.push(fill(
-                    &word("case_looked"),
-                    &[
-                        ("n", &c.without_case.0.to_string()),
-                        ("d", &c.without_case.1.to_string()),
-                    ],
-                ));
-            }
-            if c.exports > 0 {
-                parts.push(fill(
-                    &word("case_exports"),
-                    &[("n", &c.exports.to_string())],
-                ));
-            }
-            if c.after_hours > 0 {
-                parts.push(fill(
-                    &word("case_after_hours"),
-                    &[("n", &c.after_hours.to_string())],
-                ));
-            }
-            if c.owner_unknown {
-                parts.push(word("case_owner_unknown"));
-            }
-            parts.push(fill(
-                &word("case_rules"),
-                &[
-                    ("n", &c.findings.len().to_string()),
-                    ("rules", &c.rules.join(", ")),
-                ],
-            ));
             let findings: Vec<Value> = c
                 .findings
                 .iter()
@@ -106,7 +74,7 @@ fn case_views(
                 .collect();
             json!({
                 "case_id": c.case_id, "who": who, "score": c.score,
-                "narrative": format!("{}.", parts.join("; ")),
+                "narrative": crate::cases::narrative(c, word),
                 "findings": findings,
             })
         })
@@ -427,6 +395,15 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
                 "reviewer": a.reviewer, "decided_on": a.decided_on.to_string(), "comment": a.comment }))
         })
         .collect();
+    let explained_by: Vec<Value> = ev
+        .findings
+        .iter()
+        .filter_map(|f| {
+            let a = ev.explained_by.get(&f.finding_id)?;
+            Some(json!({ "rule_id": f.rule_id, "finding_id": f.finding_id, "message": f.message,
+                "reviewer": a.reviewer, "decided_on": a.decided_on.to_string(), "comment": a.comment }))
+        })
+        .collect();
     let progress_intro = input.review.progress.as_ref().map(|p| {
         let returned = p.units.iter().filter(|u| u.returned).count().to_string();
         let (units, revokes) = (
@@ -454,6 +431,7 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
         "comparison": comparison,
         "suppressed": suppressed,
         "accepted": accepted,
+        "explained_by": explained_by,
         "progress": input.review.progress,
         "progress_intro": progress_intro,
         "blocked": blocked,

@@ -2,6 +2,7 @@
 //! output files, written safely.
 
 pub mod aj;
+pub(crate) mod cases;
 pub mod csv;
 pub mod data;
 pub mod html;

@@ -210,6 +210,10 @@ pub fn summary(
             "finding_id": id, "review_id": a.review_id, "reviewer": a.reviewer,
             "decided_on": a.decided_on.to_string(), "comment": a.comment,
         })).collect::<Vec<_>>(),
+        "explained": evaluation.explained_by.iter().map(|(id, a)| json!({
+            "finding_id": id, "review_id": a.review_id, "justified_by": a.reviewer,
+            "decided_on": a.decided_on.to_string(), "comment": a.comment,
+        })).collect::<Vec<_>>(),
         "previous_review": review.progress,
         "dpo_cases": review.cases,
         "findings_by_status": {

@@ -225,9 +225,12 @@ fn by_status(evaluation: &Evaluation, review: &Review, w: &Words) -> String {
         Status::Persisting,
         Status::Suppressed,
         Status::Accepted,
+        Status::Explained,
     ]
     .iter()
-    .filter(|s| **s != Status::Accepted || f.iter().any(|x| x.status == **s))
+    .filter(|s| {
+        !matches!(s, Status::Accepted | Status::Explained) || f.iter().any(|x| x.status == **s)
+    })
     .map(|s| {
         format!(
             "{} {}",

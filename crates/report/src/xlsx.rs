@@ -6,6 +6,7 @@
 //! The layout (names, headers, words) is [`accessaudit_review::layout`], the
 //! same table `review import` reads back with.
 
+use accessaudit_review::cases::Case;
 use accessaudit_review::layout::{self, Column, HeaderField, SheetKind};
 use accessaudit_review::worksheets::{FindingRow, ReviewHeader, Worksheet, WorksheetRow};
 use rust_xlsxwriter::{
@@ -25,6 +26,9 @@ pub enum XlsxError {
         #[source]
         source: rust_xlsxwriter::XlsxError,
     },
+    /// The report's words for the language are missing.
+    #[error("{0}")]
+    Words(String),
 }
 
 /// The 0-based row of the column headers (row 8 as a spreadsheet shows it):
@@ -77,7 +81,7 @@ fn build(
         ),
         (HeaderField::ReviewId, header.review_id.clone()),
     ];
-    for kind in SheetKind::ALL {
+    for kind in SheetKind::UNIT {
         let columns = kind.columns();
         let rows: Vec<Row> = match kind {
             SheetKind::Rights => sheet
@@ -85,7 +89,7 @@ fn build(
                 .iter()
                 .map(|r| rights_row(r, &sheet.unit, lang, &columns))
                 .collect(),
-            SheetKind::Findings => sheet
+            SheetKind::Findings | SheetKind::Cases => sheet
                 .findings
                 .iter()
                 .map(|f| findings_row(f, &columns))
@@ -93,9 +97,78 @@ fn build(
         };
         let ws = book.add_worksheet();
         ws.set_name(kind.name(lang))?;
-        write_sheet(ws, kind, &columns, lang, &block, &rows)?;
+        write_sheet(ws, kind, &columns, lang, &block, &rows, None)?;
     }
     book.save_to_buffer()
+}
+
+/// The DPO's cases as `review/dpo-cases.xlsx`: one "Cases" sheet with the
+/// review's header block (the unit is [`layout::DPO_UNIT`]; the DPO types
+/// their name where a unit's manager stands), a row per case with its
+/// narrative, and the `disposition` drop-down (justified / violation /
+/// needs-information), `comment` and `decided_on` left open.
+pub fn dpo_cases_xlsx(
+    header: &ReviewHeader,
+    cases: &[Case],
+    lang: &str,
+) -> Result<Vec<u8>, XlsxError> {
+    let words = crate::html::strings(lang).map_err(|e| XlsxError::Words(e.to_string()))?;
+    let word = |key: &str| words.get(key).cloned().unwrap_or_else(|| key.to_string());
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut book = Workbook::new();
+        let created = rust_xlsxwriter::ExcelDateTime::parse_from_str(&header.as_of)?;
+        book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
+        let block = [
+            (HeaderField::Unit, layout::DPO_UNIT.to_string()),
+            (HeaderField::Manager, String::new()),
+            (HeaderField::AsOf, header.as_of.clone()),
+            (
+                HeaderField::ReturnBy,
+                header.return_by.format("%Y-%m-%d").to_string(),
+            ),
+            (HeaderField::ReviewId, header.review_id.clone()),
+        ];
+        let kind = SheetKind::Cases;
+        let columns = kind.columns();
+        let rows: Vec<Row> = cases
+            .iter()
+            .map(|c| {
+                let value = |key: &str| -> String {
+                    match key {
+                        "item_id" => c.case_id.clone(),
+                        "person_id" => c.person_id.clone().unwrap_or_default(),
+                        "person_name" => c.person_name.clone().unwrap_or_default(),
+                        "unit" => c.unit.clone().unwrap_or_default(),
+                        "accounts" => c.accounts.join(", "),
+                        "score" => c.score.to_string(),
+                        "summary" => crate::cases::narrative(c, &word),
+                        "findings" => c.findings.len().to_string(),
+                        _ => String::new(),
+                    }
+                };
+                Row {
+                    decidable: true,
+                    cells: columns.iter().map(|col| value(col.key)).collect(),
+                }
+            })
+            .collect();
+        let ws = book.add_worksheet();
+        ws.set_name(kind.name(lang))?;
+        write_sheet(
+            ws,
+            kind,
+            &columns,
+            lang,
+            &block,
+            &rows,
+            Some(HeaderField::Manager),
+        )?;
+        book.save_to_buffer()
+    };
+    build().map_err(|source| XlsxError::Build {
+        unit: layout::DPO_UNIT.to_string(),
+        source,
+    })
 }
 
 /// One data row: whether the manager decides on it (it has an `item_id`),
@@ -163,21 +236,26 @@ fn write_sheet(
     lang: &str,
     block: &[(HeaderField, String)],
     rows: &[Row],
+    open_field: Option<HeaderField>,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
     let bold = Format::new().set_bold();
     ws.write_string_with_format(0, 0, layout::title(lang), &bold.clone().set_font_size(14))?;
+    // The manager's cells stand out, and are the only ones left unlocked.
+    let open = Format::new()
+        .set_unlocked()
+        .set_background_color(Color::RGB(0xFFF2CC));
     for (i, (field, value)) in (1u32..).zip(block) {
         ws.write_string_with_format(i, 0, field.label(lang), &bold)?;
-        ws.write_string(i, 1, value)?;
+        if Some(*field) == open_field {
+            ws.write_string_with_format(i, 1, value, &open)?;
+        } else {
+            ws.write_string(i, 1, value)?;
+        }
     }
     let head = bold
         .clone()
         .set_background_color(Color::RGB(0xD9D9D9))
         .set_border_bottom(FormatBorder::Thin);
-    // The manager's cells stand out, and are the only ones left unlocked.
-    let open = Format::new()
-        .set_unlocked()
-        .set_background_color(Color::RGB(0xFFF2CC));
     let open_date = open.clone().set_num_format("yyyy-mm-dd");
     // A line break in a value shows as one, not as text run over the next row.
     let wrap = Format::new().set_text_wrap();
@@ -226,7 +304,7 @@ fn write_sheet(
     for ((j, c), width) in (0u16..).zip(columns).zip(&widths) {
         // Room for the drop-down's arrow, a typed date, and a sentence.
         let min = match c.key {
-            "decision" | "decided_on" => 12,
+            "decision" | "disposition" | "decided_on" => 12,
             "comment" => 30,
             _ => MIN_WIDTH,
         };
@@ -246,7 +324,7 @@ fn write_sheet(
             last_col,
             IgnoreError::NumberStoredAsText,
         )?;
-        if let Some(j) = position(columns, &layout::DECISION) {
+        if let Some(j) = position(columns, &kind.decision_column()) {
             ws.add_data_validation(HEADER_ROW + 1, j, last_row, j, &drop_down(kind, lang)?)?;
         }
     }

@@ -72,6 +72,8 @@ pub const ITEM_ID: Column = shown("item_id", "kirje_id");
 pub const REVIEW_ID: Column = shown("review_id", "ülevaatuse_id");
 /// The decision the manager takes.
 pub const DECISION: Column = filled("decision", "otsus");
+/// The DPO's disposition of a case.
+pub const DISPOSITION: Column = filled("disposition", "hinnang");
 /// Why (required for `change`, and for `keep` on a row with a finding).
 pub const COMMENT: Column = filled("comment", "kommentaar");
 /// The day the decision was taken.
@@ -116,6 +118,23 @@ pub const FINDINGS: [Column; 12] = [
     COMMENT,
 ];
 
+/// The DPO's "Cases" sheet (`review/dpo-cases.xlsx`): one row per case.
+pub const CASES: [Column; 10] = [
+    ITEM_ID,
+    key("person_id", "isikukood"),
+    shown("person_name", "nimi"),
+    shown("unit", "üksus"),
+    shown("accounts", "kontod"),
+    shown("score", "skoor"),
+    shown("summary", "kokkuvõte"),
+    shown("findings", "leiud"),
+    DISPOSITION,
+    COMMENT,
+];
+
+/// The pseudo-unit the DPO's cases are issued under in a review.
+pub const DPO_UNIT: &str = "DPO";
+
 /// Which sheet of a worksheet a row is on.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
@@ -126,11 +145,16 @@ pub enum SheetKind {
     Rights,
     /// Findings: keep (accept until the next review) or fix.
     Findings,
+    /// The DPO's cases: justified, violation or needs-information.
+    Cases,
 }
 
 impl SheetKind {
-    /// Both, in workbook order.
-    pub const ALL: [SheetKind; 2] = [SheetKind::Rights, SheetKind::Findings];
+    /// Every sheet kind, the unit worksheets' two first.
+    pub const ALL: [SheetKind; 3] = [SheetKind::Rights, SheetKind::Findings, SheetKind::Cases];
+
+    /// The sheets of a unit's worksheet, in workbook order.
+    pub const UNIT: [SheetKind; 2] = [SheetKind::Rights, SheetKind::Findings];
 
     /// The sheet's name in `lang`.
     pub fn name(self, lang: &str) -> &'static str {
@@ -139,6 +163,8 @@ impl SheetKind {
             (SheetKind::Rights, _) => "Rights",
             (SheetKind::Findings, "et") => "Leiud",
             (SheetKind::Findings, _) => "Findings",
+            (SheetKind::Cases, "et") => "Juhtumid",
+            (SheetKind::Cases, _) => "Cases",
         }
     }
 
@@ -156,6 +182,7 @@ impl SheetKind {
         let fixed: &[Column] = match self {
             SheetKind::Rights => &RIGHTS,
             SheetKind::Findings => &FINDINGS,
+            SheetKind::Cases => &CASES,
         };
         let mut all = fixed.to_vec();
         all.push(DECIDED_ON);
@@ -167,6 +194,20 @@ impl SheetKind {
         match self {
             SheetKind::Rights => &[Decision::Keep, Decision::Revoke, Decision::Change],
             SheetKind::Findings => &[Decision::Keep, Decision::Fix],
+            SheetKind::Cases => &[
+                Decision::Justified,
+                Decision::Violation,
+                Decision::NeedsInformation,
+            ],
+        }
+    }
+
+    /// The column the decision is taken in: `decision`, or on the DPO's
+    /// sheet `disposition`.
+    pub fn decision_column(self) -> Column {
+        match self {
+            SheetKind::Cases => DISPOSITION,
+            _ => DECISION,
         }
     }
 
@@ -175,6 +216,7 @@ impl SheetKind {
         match self {
             SheetKind::Rights => "rights",
             SheetKind::Findings => "findings",
+            SheetKind::Cases => "cases",
         }
     }
 }
@@ -183,7 +225,7 @@ impl SheetKind {
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Decision {
     /// The right stays; on a finding: accepted, with a reason, until the
     /// next review.
@@ -194,15 +236,24 @@ pub enum Decision {
     Change,
     /// The finding is to be fixed.
     Fix,
+    /// The DPO: the case's looks were lawful (the comment says why).
+    Justified,
+    /// The DPO: the case is a violation.
+    Violation,
+    /// The DPO: more information is needed before deciding.
+    NeedsInformation,
 }
 
 impl Decision {
     /// Every decision.
-    pub const ALL: [Decision; 4] = [
+    pub const ALL: [Decision; 7] = [
         Decision::Keep,
         Decision::Revoke,
         Decision::Change,
         Decision::Fix,
+        Decision::Justified,
+        Decision::Violation,
+        Decision::NeedsInformation,
     ];
 
     /// The word in `lang`.
@@ -216,6 +267,12 @@ impl Decision {
             (Decision::Revoke, true) => "eemalda",
             (Decision::Change, true) => "muuda",
             (Decision::Fix, true) => "paranda",
+            (Decision::Justified, false) => "justified",
+            (Decision::Violation, false) => "violation",
+            (Decision::NeedsInformation, false) => "needs-information",
+            (Decision::Justified, true) => "põhjendatud",
+            (Decision::Violation, true) => "rikkumine",
+            (Decision::NeedsInformation, true) => "vajab-teavet",
         }
     }
 

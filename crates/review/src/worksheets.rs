@@ -38,7 +38,28 @@ pub struct Manager {
 
 impl std::fmt::Display for Manager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({})", self.name, self.person_id)
+        if self.person_id.is_empty() {
+            write!(f, "{}", self.name)
+        } else {
+            write!(f, "{} ({})", self.name, self.person_id)
+        }
+    }
+}
+
+impl Manager {
+    /// A reviewer as a person writes them: `Name (code)`, or a name.
+    pub fn parse(text: &str) -> Manager {
+        let t = text.trim();
+        match t.strip_suffix(')').and_then(|r| r.rsplit_once(" (")) {
+            Some((name, code)) if !code.is_empty() => Manager {
+                person_id: code.trim().to_string(),
+                name: name.trim().to_string(),
+            },
+            _ => Manager {
+                person_id: String::new(),
+                name: t.to_string(),
+            },
+        }
     }
 }
 

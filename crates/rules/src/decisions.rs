@@ -23,6 +23,28 @@ pub struct ReviewState {
     /// been imported already (the later decision wins).
     #[serde(default)]
     pub accepted: Vec<Acceptance>,
+    /// The findings of cases the DPO disposed `justified` (the DPO's
+    /// acceptance: who, when, why), in this review or the one before.
+    #[serde(default)]
+    pub explained: Vec<Acceptance>,
+    /// Cases the DPO disposed `violation` in earlier reviews (PD-13).
+    #[serde(default)]
+    pub violations: Vec<Violation>,
+}
+
+/// A case the DPO disposed `violation`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Violation {
+    /// The case.
+    pub case_id: String,
+    /// The review it was in.
+    pub review_id: String,
+    /// The employee.
+    pub person_id: String,
+    /// When the DPO decided.
+    #[serde(deserialize_with = "day")]
+    pub decided_on: NaiveDate,
 }
 
 /// The previous review, as far as the REV rules need it.
@@ -115,23 +137,36 @@ fn day<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
         .map_err(|e| serde::de::Error::custom(format!("{text:?} is not a day (YYYY-MM-DD): {e}")))
 }
 
-/// Gives the findings a `keep` decision covers the status `accepted`,
-/// unless an exception already suppresses them; returns the decisions that
-/// applied, by finding id.
-pub fn apply(findings: &mut [Finding], state: &ReviewState) -> BTreeMap<String, Acceptance> {
-    let by_id: BTreeMap<&str, &Acceptance> = state
-        .accepted
-        .iter()
-        .map(|a| (a.finding_id.as_str(), a))
-        .collect();
-    let mut applied = BTreeMap::new();
+/// What the decisions did to the findings, by finding id.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Applied {
+    /// Findings a manager's `keep` made `accepted`.
+    pub accepted: BTreeMap<String, Acceptance>,
+    /// Findings of a case the DPO justified, now `explained`.
+    pub explained: BTreeMap<String, Acceptance>,
+}
+
+/// Gives the findings of a case the DPO disposed `justified` the status
+/// `explained`, and those a manager's `keep` covers `accepted`, unless an
+/// exception already suppresses them (the DPO's word before a manager's).
+pub fn apply(findings: &mut [Finding], state: &ReviewState) -> Applied {
+    let index = |list: &'_ [Acceptance]| -> BTreeMap<String, Acceptance> {
+        list.iter()
+            .map(|a| (a.finding_id.clone(), a.clone()))
+            .collect()
+    };
+    let (explained, accepted) = (index(&state.explained), index(&state.accepted));
+    let mut applied = Applied::default();
     for f in findings.iter_mut() {
         if f.status == Status::Suppressed {
             continue;
         }
-        if let Some(a) = by_id.get(f.finding_id.as_str()) {
+        if let Some(a) = explained.get(&f.finding_id) {
+            f.status = Status::Explained;
+            applied.explained.insert(f.finding_id.clone(), a.clone());
+        } else if let Some(a) = accepted.get(&f.finding_id) {
             f.status = Status::Accepted;
-            applied.insert(f.finding_id.clone(), (*a).clone());
+            applied.accepted.insert(f.finding_id.clone(), a.clone());
         }
     }
     applied

@@ -190,7 +190,8 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         snapshot.as_of_day(),
         &header,
         &sheets,
-    );
+    )
+    .with_cases(&review.cases);
     if let Some(c) = &review.comparison {
         worksheets::add_resolved(&mut sheets, &c.resolved);
     }
@@ -221,6 +222,14 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
                 accessaudit_report::xlsx::worksheet_xlsx(&header, sheet, args.lang.code())
                     .map_err(|e| CommandError::Usage(format!("cannot build the worksheet: {e}")))?;
             folder.write(&format!("review/{name}.xlsx"), |w| w.write_all(&workbook))?;
+        }
+        if !review.cases.is_empty() {
+            let workbook =
+                accessaudit_report::xlsx::dpo_cases_xlsx(&header, &review.cases, args.lang.code())
+                    .map_err(|e| {
+                        CommandError::Usage(format!("cannot build the DPO's cases: {e}"))
+                    })?;
+            folder.write("review/dpo-cases.xlsx", |w| w.write_all(&workbook))?;
         }
     }
     // The versioned findings file: an output, and the run the history keeps.

@@ -128,6 +128,36 @@ impl IssuedReview {
         }
     }
 
+    /// Adds the DPO's cases as the items of the pseudo-unit
+    /// [`crate::layout::DPO_UNIT`], each with its employee and findings.
+    pub fn with_cases(mut self, cases: &[crate::cases::Case]) -> Self {
+        if cases.is_empty() {
+            return self;
+        }
+        let items = cases
+            .iter()
+            .map(|c| {
+                let person = c.person_id.clone().unwrap_or_default();
+                (
+                    c.case_id.clone(),
+                    IssuedItem {
+                        sheet: SheetKind::Cases,
+                        keys: [("person_id".to_string(), person)].into(),
+                        findings: c.findings.clone(),
+                    },
+                )
+            })
+            .collect();
+        self.units.insert(
+            crate::layout::DPO_UNIT.to_string(),
+            IssuedUnit {
+                manager: None,
+                items,
+            },
+        );
+        self
+    }
+
     /// Merges what `other` (the same review issued again) adds: units and
     /// items not recorded yet. What was recorded stays as it was: decisions
     /// may already refer to it.

@@ -8,12 +8,14 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use accessaudit_rules::decisions::{Acceptance, PastReview, ReviewState, Revoke, UnitReturn};
+use accessaudit_rules::decisions::{
+    Acceptance, PastReview, ReviewState, Revoke, UnitReturn, Violation,
+};
 
 use super::issued::IssuedReview;
 use super::ledger::{self, LedgerRecord};
 use super::{History, HistoryError};
-use crate::layout::{Decision, SheetKind};
+use crate::layout::{Decision, SheetKind, DPO_UNIT};
 use crate::worksheets::Worksheet;
 
 /// The history as one audit sees it.
@@ -23,6 +25,8 @@ pub struct AuditHistory {
     pub previous: Option<IssuedReview>,
     /// This audit's own review, when it was issued before (a re-run).
     pub current: Option<IssuedReview>,
+    /// Every review with an earlier `as_of` (the previous one included).
+    pub earlier: Vec<IssuedReview>,
     /// The ledger's records.
     pub records: Vec<LedgerRecord>,
 }
@@ -35,14 +39,17 @@ impl History {
         as_of: NaiveDate,
     ) -> Result<AuditHistory, HistoryError> {
         let reviews = self.reviews()?;
-        let previous = reviews
+        let earlier: Vec<IssuedReview> = reviews
             .iter()
-            .rfind(|r| r.as_of < as_of && r.review_id != review_id)
-            .cloned();
+            .filter(|r| r.as_of < as_of && r.review_id != review_id)
+            .cloned()
+            .collect();
+        let previous = earlier.last().cloned();
         let current = reviews.into_iter().find(|r| r.review_id == review_id);
         Ok(AuditHistory {
             previous,
             current,
+            earlier,
             records: self.ledger()?,
         })
     }
@@ -72,7 +79,7 @@ impl AuditHistory {
                 units: Vec::new(),
                 revokes: Vec::new(),
             };
-            for (unit, issued) in &previous.units {
+            for (unit, issued) in previous.units.iter().filter(|(u, _)| *u != DPO_UNIT) {
                 let rights: Vec<&String> = issued
                     .items
                     .iter()
@@ -117,6 +124,30 @@ impl AuditHistory {
             add_acceptances(&mut accepted, current, &self.decisions(current));
         }
         state.accepted = accepted.into_values().collect();
+        let mut explained: BTreeMap<String, Acceptance> = BTreeMap::new();
+        for review in self.previous.iter().chain(&self.current) {
+            add_dispositions(&mut explained, review, &self.decisions(review));
+        }
+        state.explained = explained.into_values().collect();
+        for review in &self.earlier {
+            let decided = self.decisions(review);
+            let Some(dpo) = review.units.get(DPO_UNIT) else {
+                continue;
+            };
+            for (id, item) in &dpo.items {
+                if let Some(r) = decided
+                    .get(id)
+                    .filter(|r| r.decision == Decision::Violation)
+                {
+                    state.violations.push(Violation {
+                        case_id: id.clone(),
+                        review_id: review.review_id.clone(),
+                        person_id: item.keys.get("person_id").cloned().unwrap_or_default(),
+                        decided_on: r.decided_on,
+                    });
+                }
+            }
+        }
         state
     }
 
@@ -151,7 +182,7 @@ impl AuditHistory {
         let decided = self.decisions(previous);
         let mut units = Vec::new();
         let mut by_decision: BTreeMap<String, usize> = BTreeMap::new();
-        for (unit, issued) in &previous.units {
+        for (unit, issued) in previous.units.iter().filter(|(u, _)| *u != DPO_UNIT) {
             let rights = issued.items.iter().filter(|(id, i)| i.is_right(id)).count();
             let done = issued
                 .items
@@ -188,6 +219,38 @@ impl AuditHistory {
             decisions: by_decision,
             revokes_not_carried_out: 0,
         })
+    }
+}
+
+/// The DPO's `justified` dispositions of `review`'s cases, as the
+/// acceptance of each of the case's findings.
+fn add_dispositions(
+    explained: &mut BTreeMap<String, Acceptance>,
+    review: &IssuedReview,
+    decided: &BTreeMap<String, &LedgerRecord>,
+) {
+    let Some(dpo) = review.units.get(DPO_UNIT) else {
+        return;
+    };
+    for (id, item) in &dpo.items {
+        let Some(record) = decided
+            .get(id)
+            .filter(|r| r.decision == Decision::Justified)
+        else {
+            continue;
+        };
+        for finding in &item.findings {
+            explained.insert(
+                finding.clone(),
+                Acceptance {
+                    finding_id: finding.clone(),
+                    review_id: review.review_id.clone(),
+                    reviewer: record.reviewer_label(),
+                    decided_on: record.decided_on,
+                    comment: record.comment.clone(),
+                },
+            );
+        }
     }
 }
 

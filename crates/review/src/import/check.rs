@@ -10,7 +10,8 @@ use chrono::NaiveDate;
 use super::sheet::{column_letters, RawRow, RawSheet};
 use crate::history::issued::{IssuedReview, IssuedUnit};
 use crate::history::ledger::NewDecision;
-use crate::layout::{self, Column, Decision, HeaderField};
+use crate::layout::{self, Column, Decision, HeaderField, SheetKind};
+use crate::worksheets::Manager;
 
 /// One problem of a returned worksheet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,16 +190,39 @@ pub fn check(
             .map(|v| v.trim().to_string())
             .unwrap_or_default()
     };
+    // The DPO names themself in the header block of their sheet; a unit's
+    // reviewer is the manager its worksheet named.
+    let reviewer = if sheet.kind == SheetKind::Cases {
+        match sheet
+            .header
+            .get(&HeaderField::Manager)
+            .map(|(_, v)| v.trim())
+        {
+            Some(name) if !name.is_empty() => Some(Manager::parse(name)),
+            _ => {
+                return Err(vec![Problem {
+                    place: sheet.place(),
+                    row: sheet.header.get(&HeaderField::Manager).map(|(r, _)| *r),
+                    column: Some("B".into()),
+                    value: None,
+                    message: "the DPO's name is missing from the header block".into(),
+                }])
+            }
+        }
+    } else {
+        issued.manager.clone()
+    };
     let mut decided = Vec::new();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     for row in &sheet.rows {
         let item_id = cell(row, "item_id");
-        let word = cell(row, "decision");
+        let decision_key = sheet.kind.decision_column().key;
+        let word = cell(row, decision_key);
         if item_id.is_empty() {
             if !word.is_empty() {
                 problems.push(problem(
                     row,
-                    at("decision"),
+                    at(decision_key),
                     "a row without an item_id has nothing to decide".into(),
                 ));
             }
@@ -250,7 +274,7 @@ pub fn check(
                 };
                 problems.push(problem(
                     row,
-                    at("decision"),
+                    at(decision_key),
                     format!(
                         "not a decision of this sheet: expected {} ({})",
                         words("en"),
@@ -261,13 +285,13 @@ pub fn check(
             }
         };
         let comment = cell(row, "comment");
-        let needs_comment = decision == Decision::Change
+        let needs_comment = matches!(decision, Decision::Change | Decision::Justified)
             || (decision == Decision::Keep && !item.findings.is_empty());
         if needs_comment && comment.is_empty() {
-            let why = if decision == Decision::Change {
-                "a change needs a comment saying what to change"
-            } else {
-                "keeping a row with a finding needs a comment giving the reason"
+            let why = match decision {
+                Decision::Change => "a change needs a comment saying what to change",
+                Decision::Justified => "a justified case needs a comment saying why",
+                _ => "keeping a row with a finding needs a comment giving the reason",
             };
             problems.push(problem(row, at("comment"), why.into()));
         }
@@ -307,7 +331,7 @@ pub fn check(
             decision,
             comment,
             decided_on,
-            reviewer: issued.manager.clone(),
+            reviewer: reviewer.clone(),
             file: file.0.to_string(),
             file_sha256: file.1.to_string(),
             row: row.number,

@@ -34,6 +34,7 @@ mod log_slices;
 mod orphan_account;
 pub(crate) mod pd;
 mod person_code;
+mod repeat_offender;
 mod requested_end;
 mod review_return;
 mod revocation_deadline;
@@ -408,6 +409,7 @@ pub const KINDS: &[CheckKind] = &[
     bad_interval::KIND,
     revoke_decision::KIND,
     review_return::KIND,
+    repeat_offender::KIND,
 ];
 
 /// The check kind called `name`.

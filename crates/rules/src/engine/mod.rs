@@ -61,6 +61,8 @@ pub struct Evaluation {
     pub suppressed_by: BTreeMap<String, Exception>,
     /// Accepted findings: finding id → the manager's `keep` decision.
     pub accepted_by: BTreeMap<String, crate::decisions::Acceptance>,
+    /// Explained findings: finding id → the DPO's `justified` disposition.
+    pub explained_by: BTreeMap<String, crate::decisions::Acceptance>,
     /// Per table, the rows (`__file`, `__row`) the data-quality rules left
     /// out of the other rules; [`crate::derived::Derived::of`] leaves them
     /// out too.
@@ -211,7 +213,9 @@ pub fn evaluate_with(
     let mut evaluation = runner.evaluation;
     // Phase 5: the managers' `keep` decisions accept what they cover.
     if let Some(state) = inputs.review {
-        evaluation.accepted_by = crate::decisions::apply(&mut evaluation.findings, state);
+        let applied = crate::decisions::apply(&mut evaluation.findings, state);
+        evaluation.accepted_by = applied.accepted;
+        evaluation.explained_by = applied.explained;
     }
     // Phase 6: what the review builds on: the PD account-days, when PD rules
     // ran over an access log and cases, and the rows DQ left out.
