@@ -221,9 +221,12 @@ fn assert_ground_truth(audited: &Audited, baseline: Option<&Path>) {
             "{planted_rules:?}"
         );
     } else {
+        // The rules that judge earlier reviews' decisions need a history:
+        // REV-01/02 are planted in the follow-up quarter; PD-13 (a violation
+        // disposed in an earlier review) only in its rule fixtures so far.
         let without_review: BTreeSet<String> = catalogue
             .iter()
-            .filter(|r| !r.starts_with("REV-"))
+            .filter(|r| !r.starts_with("REV-") && *r != "PD-13")
             .cloned()
             .collect();
         assert_eq!(

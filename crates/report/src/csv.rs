@@ -169,26 +169,10 @@ pub fn write_filled_worksheet(
         let mut line = vec![cell_in(&header.review_id, delimiter)];
         for c in &columns {
             let value = match c.key {
-                "item_id" => r.item_id.as_str(),
-                "unit" => sheet.unit.as_str(),
-                "person_id" => &r.person_id,
-                "person_name" => &r.person_name,
-                "position" => &r.position,
-                "system" => &r.system,
-                "account_id" => &r.account_id,
-                "role" => &r.role,
-                "role_name" => &r.role_name,
-                "personal_data" => &r.personal_data,
-                "since" => &r.since,
-                "basis" => &r.basis,
-                "justified_by" => &r.justified_by,
-                "findings" => &r.findings,
-                "new_since_last_review" if r.new_since_last_review => "yes",
-                "previous_decision" => &r.previous_decision,
                 "decision" => answer.as_ref().map_or("", |a| a.0.as_str()),
                 "comment" => answer.as_ref().map_or("", |a| a.1.as_str()),
                 "decided_on" => answer.as_ref().map_or("", |a| a.2.as_str()),
-                _ => "",
+                key => r.shown(key, &sheet.unit, "yes"),
             };
             line.push(cell_in(value, delimiter));
         }

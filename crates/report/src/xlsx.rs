@@ -180,27 +180,7 @@ struct Row {
 
 fn rights_row(r: &WorksheetRow, unit: &str, lang: &str, columns: &[Column]) -> Row {
     let yes = if lang == "et" { "jah" } else { "yes" };
-    let value = |key: &str| -> &str {
-        match key {
-            "item_id" => &r.item_id,
-            "unit" => unit,
-            "person_id" => &r.person_id,
-            "person_name" => &r.person_name,
-            "position" => &r.position,
-            "system" => &r.system,
-            "account_id" => &r.account_id,
-            "role" => &r.role,
-            "role_name" => &r.role_name,
-            "personal_data" => &r.personal_data,
-            "since" => &r.since,
-            "basis" => &r.basis,
-            "justified_by" => &r.justified_by,
-            "findings" => &r.findings,
-            "new_since_last_review" if r.new_since_last_review => yes,
-            "previous_decision" => &r.previous_decision,
-            _ => "",
-        }
-    };
+    let value = |key: &str| r.shown(key, unit, yes);
     Row {
         decidable: !r.item_id.is_empty(),
         cells: columns.iter().map(|c| value(c.key).to_string()).collect(),

@@ -142,6 +142,33 @@ pub struct WorksheetRow {
     pub previous_decision: String,
 }
 
+impl WorksheetRow {
+    /// The text of column `key` of the Rights sheet as written, for every
+    /// writer alike: `unit` is the sheet's unit, `yes` the word for a right
+    /// new since the last review; the manager's columns are empty.
+    pub fn shown<'a>(&'a self, key: &str, unit: &'a str, yes: &'a str) -> &'a str {
+        match key {
+            "item_id" => &self.item_id,
+            "unit" => unit,
+            "person_id" => &self.person_id,
+            "person_name" => &self.person_name,
+            "position" => &self.position,
+            "system" => &self.system,
+            "account_id" => &self.account_id,
+            "role" => &self.role,
+            "role_name" => &self.role_name,
+            "personal_data" => &self.personal_data,
+            "since" => &self.since,
+            "basis" => &self.basis,
+            "justified_by" => &self.justified_by,
+            "findings" => &self.findings,
+            "new_since_last_review" if self.new_since_last_review => yes,
+            "previous_decision" => &self.previous_decision,
+            _ => "",
+        }
+    }
+}
+
 /// The `item_id` of a person's right on a worksheet: `r-` and a hash of
 /// the person, system, account and role (for a person holding no right,
 /// of the person alone, `p-`). The same right gets the same id in every

@@ -117,16 +117,26 @@ impl AuditHistory {
                     }
                 }
             }
-            add_acceptances(&mut accepted, previous, &decided);
+            add_acceptances(&mut accepted, previous, &decided, Decision::Keep);
             state.previous = Some(past);
         }
         if let Some(current) = &self.current {
-            add_acceptances(&mut accepted, current, &self.decisions(current));
+            add_acceptances(
+                &mut accepted,
+                current,
+                &self.decisions(current),
+                Decision::Keep,
+            );
         }
         state.accepted = accepted.into_values().collect();
         let mut explained: BTreeMap<String, Acceptance> = BTreeMap::new();
         for review in self.previous.iter().chain(&self.current) {
-            add_dispositions(&mut explained, review, &self.decisions(review));
+            add_acceptances(
+                &mut explained,
+                review,
+                &self.decisions(review),
+                Decision::Justified,
+            );
         }
         state.explained = explained.into_values().collect();
         for review in &self.earlier {
@@ -222,55 +232,22 @@ impl AuditHistory {
     }
 }
 
-/// The DPO's `justified` dispositions of `review`'s cases, as the
-/// acceptance of each of the case's findings.
-fn add_dispositions(
-    explained: &mut BTreeMap<String, Acceptance>,
-    review: &IssuedReview,
-    decided: &BTreeMap<String, &LedgerRecord>,
-) {
-    let Some(dpo) = review.units.get(DPO_UNIT) else {
-        return;
-    };
-    for (id, item) in &dpo.items {
-        let Some(record) = decided
-            .get(id)
-            .filter(|r| r.decision == Decision::Justified)
-        else {
-            continue;
-        };
-        for finding in &item.findings {
-            explained.insert(
-                finding.clone(),
-                Acceptance {
-                    finding_id: finding.clone(),
-                    review_id: review.review_id.clone(),
-                    reviewer: record.reviewer_label(),
-                    decided_on: record.decided_on,
-                    comment: record.comment.clone(),
-                },
-            );
-        }
-    }
-}
-
-/// The `keep` decisions of `review` as acceptances of the findings their
-/// rows listed.
+/// The decisions `wanted` of `review` (a manager's `keep`, the DPO's
+/// `justified`) as the acceptance of each finding their rows listed. Each
+/// sheet allows its own words, so one walk over every unit serves both.
 fn add_acceptances(
-    accepted: &mut BTreeMap<String, Acceptance>,
+    out: &mut BTreeMap<String, Acceptance>,
     review: &IssuedReview,
     decided: &BTreeMap<String, &LedgerRecord>,
+    wanted: Decision,
 ) {
     for issued in review.units.values() {
         for (id, item) in &issued.items {
-            let Some(record) = decided.get(id) else {
+            let Some(record) = decided.get(id).filter(|r| r.decision == wanted) else {
                 continue;
             };
-            if record.decision != Decision::Keep {
-                continue;
-            }
             for finding in &item.findings {
-                accepted.insert(
+                out.insert(
                     finding.clone(),
                     Acceptance {
                         finding_id: finding.clone(),
