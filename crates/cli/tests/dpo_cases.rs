@@ -65,9 +65,24 @@ fn pd_findings_form_ranked_cases_with_stable_ids_and_lead_the_dpo_part() {
     let mut expected = pd.clone();
     expected.sort_unstable();
     assert_eq!(in_cases, expected);
-    // Ranked by score, and the same ids in another run of the same review.
-    let scores: Vec<u64> = cases.iter().map(|c| c["score"].as_u64().unwrap()).collect();
-    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    // Ranked by severity, then score, and the same ids in another run of
+    // the same review.
+    let rank = |s: &str| {
+        ["info", "low", "medium", "high", "critical"]
+            .iter()
+            .position(|x| *x == s)
+            .unwrap()
+    };
+    let keys: Vec<(usize, u64)> = cases
+        .iter()
+        .map(|c| {
+            (
+                rank(c["severity"].as_str().unwrap()),
+                c["score"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(keys.windows(2).all(|w| w[0] >= w[1]), "{keys:?}");
     let ids = |v: &serde_json::Value| -> Vec<String> {
         v["dpo_cases"]
             .as_array()

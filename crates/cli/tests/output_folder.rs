@@ -71,6 +71,8 @@ fn worksheets(out: &Path) -> BTreeSet<String> {
     let names: BTreeSet<String> = std::fs::read_dir(out.join("review"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        // The DPO's cases have a workbook of their own.
+        .filter(|n| n != "dpo-cases.xlsx")
         .collect();
     let csv: BTreeSet<String> = names
         .iter()

@@ -30,7 +30,7 @@ pub struct Case {
     pub unit: Option<String>,
     /// The accounts, `SYSTEM/account`.
     pub accounts: Vec<String>,
-    /// The ranking score ([`score`]).
+    /// The score that ranks it among cases of its severity ([`score`]).
     pub score: u64,
     /// The most serious severity among the findings.
     pub severity: Severity,
@@ -67,30 +67,16 @@ fn key(f: &Finding) -> String {
     }
 }
 
-/// The score a case is ranked by, highest first: 1000 × the severity's rank
-/// (info 1 … critical 5), 100 × the rules hit, 10 × the exports, the
-/// distinct subjects, and 100 × the share of events outside working hours.
-pub fn score(
-    severity: Severity,
-    rules: usize,
-    subjects: usize,
-    exports: u64,
-    after_hours_share: f64,
-) -> u64 {
-    let rank = Severity::ALL.len()
-        - Severity::ALL
-            .iter()
-            .position(|s| *s == severity)
-            .unwrap_or(0);
-    1000 * rank as u64
-        + 100 * rules as u64
-        + 10 * exports
-        + subjects as u64
-        + (100.0 * after_hours_share).round() as u64
+/// The score that ranks cases of the same severity, highest first: 100 ×
+/// the rules hit, 10 × the exports, the distinct subjects, and 100 × the
+/// share of events outside working hours. Cases are ranked by severity
+/// first, then by this score.
+pub fn score(rules: usize, subjects: usize, exports: u64, after_hours_share: f64) -> u64 {
+    100 * rules as u64 + 10 * exports + subjects as u64 + (100.0 * after_hours_share).round() as u64
 }
 
-/// The cases of `review_id` from its findings (PD ones only), highest score
-/// first; findings `suppressed` by an exception stay out of them.
+/// The cases of `review_id` from its findings (PD ones only), the most
+/// serious first, then by score; findings `suppressed` by an exception stay out of them.
 pub fn cases(review_id: &str, findings: &[Finding]) -> Vec<Case> {
     let mut groups: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
     for f in findings
@@ -156,7 +142,7 @@ pub fn cases(review_id: &str, findings: &[Finding]) -> Vec<Case> {
                 person_name: fs.iter().find_map(|f| f.person_name.clone()),
                 unit: fs.iter().find_map(|f| f.unit.clone()),
                 accounts: accounts.into_iter().collect(),
-                score: score(severity, rules.len(), subjects.len(), exports, share),
+                score: score(rules.len(), subjects.len(), exports, share),
                 severity,
                 subjects: subjects.len(),
                 days: days.len(),
@@ -170,7 +156,7 @@ pub fn cases(review_id: &str, findings: &[Finding]) -> Vec<Case> {
             }
         })
         .collect();
-    out.sort_by(|a, b| b.score.cmp(&a.score).then(a.case_id.cmp(&b.case_id)));
+    out.sort_by(|a, b| (b.severity, b.score, &a.case_id).cmp(&(a.severity, a.score, &b.case_id)));
     out
 }
 
@@ -229,10 +215,10 @@ mod tests {
         assert_eq!((c.exports, c.after_hours), (3, 2));
         assert_eq!(c.rules, ["PD-01", "PD-08", "PD-10"]);
         assert_eq!(c.severity, Severity::High);
-        assert_eq!(c.score, score(Severity::High, 3, 3, 3, 2.0 / 9.0));
+        assert_eq!(c.score, score(3, 3, 3, 2.0 / 9.0));
         assert!(!c.owner_unknown);
         assert!(cases[1].owner_unknown);
-        assert!(cases[0].score > cases[1].score);
+        assert!(cases[0].severity > cases[1].severity);
         // The same review gives the same ids; another review others.
         let again = super::cases("2026-Q3_2026-09-30", &findings);
         assert_eq!(again[0].case_id, c.case_id);
@@ -243,8 +229,22 @@ mod tests {
     }
 
     #[test]
-    fn the_score_ranks_severity_first_then_breadth() {
-        assert!(score(Severity::High, 1, 0, 0, 0.0) > score(Severity::Medium, 9, 99, 9, 1.0));
-        assert!(score(Severity::Medium, 3, 0, 0, 0.0) > score(Severity::Medium, 2, 99, 0, 0.0));
+    fn cases_rank_by_severity_first_then_by_score() {
+        let mut findings = vec![pd("PD-10", Some("1"), "S-a", "2026-07-01", 1)];
+        // Nine rules' worth of medium findings of another employee.
+        for (i, rule) in ["PD-01", "PD-02", "PD-03", "PD-04", "PD-05", "PD-06"]
+            .iter()
+            .enumerate()
+        {
+            findings.push(pd(rule, Some("2"), &format!("S-{i}"), "2026-07-01", 5));
+        }
+        let ranked = cases("r", &findings);
+        assert_eq!(
+            ranked[0].person_id.as_deref(),
+            Some("1"),
+            "high before medium"
+        );
+        assert!(ranked[1].score > ranked[0].score);
+        assert!(score(3, 0, 0, 0.0) > score(2, 99, 0, 0.0));
     }
 }
