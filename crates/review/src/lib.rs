@@ -30,4 +30,7 @@ pub struct Review {
     /// How far the previous review got, when the audit has a history
     /// holding one.
     pub progress: Option<history::state::ReviewProgress>,
+    /// The trends over the history's last reviews, this audit the latest,
+    /// when the audit has a history.
+    pub trends: Option<history::trends::Trends>,
 }

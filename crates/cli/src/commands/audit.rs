@@ -156,6 +156,14 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
                     .count();
                 p
             }),
+        // The trends with this audit as the latest review.
+        trends: match &history {
+            Some(h) => Some(h.trends_with(
+                history::trends::REVIEWS_SHOWN,
+                Some((snapshot.as_of_day(), &evaluation.findings)),
+            )?),
+            None => None,
+        },
     };
     if catalog.rules.iter().any(|r| r.area == Area::Pd) {
         let figures_meter = Meter::start();
