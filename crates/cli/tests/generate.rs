@@ -346,7 +346,7 @@ fn consecutive_quarters_round_trip_the_review_and_show_every_status() {
         exceptions.to_str().unwrap(),
         "--reveal-subjects",
         "--format",
-        "csv,json",
+        "csv,json,html",
         "--history",
         history.to_str().unwrap(),
     ]);
@@ -381,6 +381,10 @@ fn consecutive_quarters_round_trip_the_review_and_show_every_status() {
         "{table}"
     );
     assert!(table.contains("  ACC-01   1.0"), "{table}");
+    // The report draws them too, the audit being run the latest review.
+    let html = std::fs::read_to_string(again.join("report.html")).unwrap();
+    assert!(html.contains("<section id=\"trends\">"));
+    assert!(html.contains(&format!("<tr data-aged=\"{accepted_id}\">")));
 
     // Each status occurs, so the comparison above tested all five.
     let statuses: BTreeSet<String> = rows(&q4.data.join("ground_truth.csv"))

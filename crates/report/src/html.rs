@@ -13,6 +13,8 @@ use accessaudit_review::figures::{ExplainedAccess, Share};
 use accessaudit_review::Review;
 use accessaudit_rules::{Area, Catalog, Evaluation, Finding, OutcomeState, Severity};
 
+mod trends;
+
 const TEMPLATE: &str = include_str!("../../../reports/report.html");
 const STRINGS: &str = include_str!("../../../reports/strings.toml");
 
@@ -433,6 +435,7 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
         "accepted": accepted,
         "explained_by": explained_by,
         "progress": input.review.progress,
+        "trends": trends::context(input.review.trends.as_ref(), &t),
         "progress_intro": progress_intro,
         "blocked": blocked,
         "lang": input.lang,

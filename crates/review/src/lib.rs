@@ -31,6 +31,9 @@ pub struct Review {
     /// How far the previous review got, when the audit has a history
     /// holding one.
     pub progress: Option<history::state::ReviewProgress>,
-    /// The data-protection officer's cases, highest score first.
+    /// The data-protection officer's cases, the most serious first.
     pub cases: Vec<cases::Case>,
+    /// The trends over the history's last reviews, this audit the latest,
+    /// when the audit has a history.
+    pub trends: Option<history::trends::Trends>,
 }

@@ -157,6 +157,14 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
                     .count();
                 p
             }),
+        // The trends with this audit as the latest review.
+        trends: match &history {
+            Some(h) => Some(h.trends_with(
+                history::trends::REVIEWS_SHOWN,
+                Some((snapshot.as_of_day(), &evaluation.findings)),
+            )?),
+            None => None,
+        },
     };
     review.cases = accessaudit_review::cases::cases(&review_id, &evaluation.findings);
     if catalog.rules.iter().any(|r| r.area == Area::Pd) {
