@@ -252,6 +252,26 @@ fn without_a_history_the_rev_rules_are_not_evaluable_with_the_reason() {
         said.contains("REV-01") && said.contains("--history"),
         "{said}"
     );
+    // A first audit with a history has no earlier review to check either.
+    let first = tmp.path().join("first");
+    let history = tmp.path().join("history");
+    let done = run(&[
+        "audit",
+        "--data",
+        "fixtures/demo",
+        "--out",
+        first.to_str().unwrap(),
+        "--history",
+        history.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(done.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&done.stdout);
+    assert!(
+        said.contains("no earlier review yet: PD-13, REV-01, REV-02"),
+        "{said}"
+    );
 }
 
 /// The CSV worksheet's rows laid out as the XLSX worksheet is, in Estonian

@@ -326,6 +326,8 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
         .map(|(table, rules)| {
             let key = if *table == accessaudit_rules::checks::DECISION_LEDGER {
                 "ledger_absent"
+            } else if *table == accessaudit_rules::checks::NO_EARLIER_REVIEW {
+                "earlier_review_absent"
             } else {
                 "tables_absent"
             };

@@ -192,6 +192,8 @@ fn skipped_rules(evaluation: &Evaluation, w: &Words) -> String {
         // with --history.
         let key = if table == accessaudit_rules::checks::DECISION_LEDGER {
             "ledger_absent"
+        } else if table == accessaudit_rules::checks::NO_EARLIER_REVIEW {
+            "earlier_review_absent"
         } else {
             "tables_absent"
         };

@@ -80,6 +80,10 @@ pub struct Context<'a> {
 /// needs it is not evaluable without `--history`.
 pub const DECISION_LEDGER: &str = "decision ledger";
 
+/// What a rule that needs the review history lacks when the history holds
+/// no review before this audit's (its first audit).
+pub const NO_EARLIER_REVIEW: &str = "earlier review";
+
 /// A slice of the access log read by a rule, for progress on a terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LogRead {

@@ -351,16 +351,27 @@ fn run_rule(
         return Ok(None);
     }
     let kind = rule.kind;
-    let absent = |t: &&&str| {
-        if **t == checks::DECISION_LEDGER {
-            ctx.review.is_none()
-        } else {
-            ctx.snapshot.table(t).is_none()
+    // The review history counts as absent without --history, and also when
+    // it holds no review before this audit's: nothing could be checked.
+    let history_missing = match ctx.review {
+        None => Some(checks::DECISION_LEDGER),
+        Some(r) if r.previous.is_none() && r.violations.is_empty() => {
+            Some(checks::NO_EARLIER_REVIEW)
         }
+        Some(_) => None,
     };
-    if let Some(missing) = (kind.needs)(rule).iter().find(absent) {
-        let reason = if *missing == checks::DECISION_LEDGER {
+    let blocked = (kind.needs)(rule).iter().find_map(|t| {
+        if *t == checks::DECISION_LEDGER {
+            history_missing
+        } else {
+            ctx.snapshot.table(t).is_none().then_some(*t)
+        }
+    });
+    if let Some(missing) = blocked {
+        let reason = if missing == checks::DECISION_LEDGER {
             "it needs the review history and its decision ledger (audit --history DIR)".to_string()
+        } else if missing == checks::NO_EARLIER_REVIEW {
+            "the review history holds no review before this audit's".to_string()
         } else {
             format!("the optional table {missing} is absent")
         };
@@ -368,7 +379,7 @@ fn run_rule(
             .outcomes
             .push(outcome(OutcomeState::NotEvaluable {
                 reason,
-                table: (*missing).to_string(),
+                table: missing.to_string(),
             }));
         return Ok(None);
     }
