@@ -311,31 +311,7 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
             areas.push(json!({ "key": area.as_str(), "label": label, "rules": rules }));
         }
     }
-    // One line per absent table, naming the rules it blocks.
-    let mut blocked: Vec<(&str, Vec<&str>)> = Vec::new();
-    for o in &ev.outcomes {
-        if let OutcomeState::NotEvaluable { table, .. } = &o.state {
-            match blocked.iter_mut().find(|(t, _)| t == table) {
-                Some((_, rules)) => rules.push(&o.rule_id),
-                None => blocked.push((table, vec![&o.rule_id])),
-            }
-        }
-    }
-    let blocked: Vec<String> = blocked
-        .iter()
-        .map(|(table, rules)| {
-            let key = if *table == accessaudit_rules::checks::DECISION_LEDGER {
-                "ledger_absent"
-            } else if *table == accessaudit_rules::checks::NO_EARLIER_REVIEW {
-                "earlier_review_absent"
-            } else {
-                "tables_absent"
-            };
-            word(key)
-                .replace("{table}", table)
-                .replace("{rules}", &rules.join(", "))
-        })
-        .collect();
+    let blocked = crate::blocked::lines(ev, &word);
     let explained = input.review.explained_access.as_ref().map(|x| {
         json!({
             "overall": { "events": x.overall.events, "explained": x.overall.explained, "percent": percent(&x.overall, &no_events) },

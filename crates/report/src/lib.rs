@@ -2,6 +2,7 @@
 //! output files, written safely.
 
 pub mod aj;
+pub(crate) mod blocked;
 pub(crate) mod cases;
 pub mod csv;
 pub mod data;

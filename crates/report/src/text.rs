@@ -178,30 +178,8 @@ fn rejections(rejected: &[&ValueError]) -> String {
 /// rules it blocks, and one per rule the policy disabled.
 fn skipped_rules(evaluation: &Evaluation, w: &Words) -> String {
     let mut out = String::new();
-    let mut blocked: Vec<(&str, Vec<&str>)> = Vec::new();
-    for o in &evaluation.outcomes {
-        if let OutcomeState::NotEvaluable { table, .. } = &o.state {
-            match blocked.iter_mut().find(|(t, _)| t == table) {
-                Some((_, rules)) => rules.push(&o.rule_id),
-                None => blocked.push((table, vec![&o.rule_id])),
-            }
-        }
-    }
-    for (table, rules) in blocked {
-        // The decision ledger is not a table of the snapshot: it comes
-        // with --history.
-        let key = if table == accessaudit_rules::checks::DECISION_LEDGER {
-            "ledger_absent"
-        } else if table == accessaudit_rules::checks::NO_EARLIER_REVIEW {
-            "earlier_review_absent"
-        } else {
-            "tables_absent"
-        };
-        let _ = writeln!(
-            out,
-            "\n{}",
-            w.fill(key, &[("table", table), ("rules", &rules.join(", "))])
-        );
+    for line in crate::blocked::lines(evaluation, &|key| w.get(key).to_string()) {
+        let _ = writeln!(out, "\n{line}");
     }
     for o in &evaluation.outcomes {
         if let OutcomeState::Disabled { reason } = &o.state {
