@@ -13,8 +13,14 @@ fn repo() -> PathBuf {
 }
 
 fn run(args: &[&str]) -> Output {
+    run_with(args, &[])
+}
+
+/// [`run`] with more environment variables.
+fn run_with(args: &[&str], env: &[(&str, &str)]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_accessaudit"))
         .env("ACCESSAUDIT_PSEUDONYM_KEY", "test-key-of-16-bytes")
+        .envs(env.iter().copied())
         .args(args)
         .current_dir(repo())
         .output()
@@ -223,7 +229,7 @@ fn assert_ground_truth(audited: &Audited, baseline: Option<&Path>) {
     } else {
         // The rules that judge earlier reviews' decisions need a history:
         // REV-01/02 are planted in the follow-up quarter; PD-13 (a violation
-        // disposed in an earlier review) only in its rule fixtures so far.
+        // disposed in an earlier review) in the third.
         let without_review: BTreeSet<String> = catalogue
             .iter()
             .filter(|r| !r.starts_with("REV-") && *r != "PD-13")
@@ -272,11 +278,14 @@ fn a_generated_parquet_quarter_yields_exactly_its_ground_truth() {
 }
 
 /// The quarterly cycle as a person runs it: Q3 audited with a history, the
-/// Q3 worksheets as the managers returned them imported, Q4 audited with
-/// the history and the Q3 audit as baseline; the REV findings and the
-/// statuses (`accepted` included) are those of `ground_truth.csv`.
+/// Q3 worksheets as the managers and the DPO returned them imported, Q4
+/// audited with the history and the Q3 audit as baseline; then the same
+/// once more for 2027-Q1. The REV and PD-13 findings, the statuses
+/// (`accepted` included) and the ageing over three reviews are those of
+/// `ground_truth.csv`; the case the DPO justified stays `explained` when
+/// Q3 is audited again.
 #[test]
-fn consecutive_quarters_round_trip_the_review_and_show_every_status() {
+fn three_consecutive_quarters_round_trip_the_reviews_and_show_every_status() {
     let tmp = tempfile::tempdir().expect("tmp");
     let history = tmp.path().join("history");
     let size = ["--persons", "90", "--events", "20000"];
@@ -284,25 +293,32 @@ fn consecutive_quarters_round_trip_the_review_and_show_every_status() {
     assert_ground_truth(&q3, None);
     let mut follow_up = size.to_vec();
     follow_up.extend(["--quarter", "2026-Q4"]);
-    let import = |data: &Path| {
-        let returned: Vec<String> = std::fs::read_dir(data.join("returned"))
-            .unwrap()
-            .map(|e| e.unwrap().path().display().to_string())
-            .collect();
-        // One unit never returned its worksheet.
-        assert_eq!(returned.len(), 8, "{returned:?}");
-        let mut args = vec!["review", "import", "--history", history.to_str().unwrap()];
-        args.extend(returned.iter().map(String::as_str));
-        let imported = run(&args);
-        assert_eq!(imported.status.code(), Some(0), "{imported:?}");
+    // `returned/`: the unit worksheets (one unit never returned Q3's) and
+    // the DPO's cases; decisions on Q4 are dated in 2027, so they are
+    // imported on a clock set then.
+    let import = |sheets: usize, now: &'static str| {
+        let history = history.clone();
+        move |data: &Path| {
+            let returned: Vec<String> = std::fs::read_dir(data.join("returned"))
+                .unwrap()
+                .map(|e| e.unwrap().path().display().to_string())
+                .collect();
+            assert_eq!(returned.len(), sheets, "{returned:?}");
+            let mut args = vec!["review", "import", "--history", history.to_str().unwrap()];
+            args.extend(returned.iter().map(String::as_str));
+            let imported = run_with(&args, &[("SOURCE_DATE_EPOCH", now)]);
+            assert_eq!(imported.status.code(), Some(0), "{imported:?}");
+        }
     };
+    // 2026-10-15 and 2027-01-15.
+    let (in_q4, in_q1) = ("1792000000", "1800000000");
     let q4 = generate_and_audit_with(
         tmp.path(),
         "q4",
         &follow_up,
         Some(&q3.out),
         Some(&history),
-        import,
+        import(9, in_q4),
     );
     assert_ground_truth(&q4, Some(&q3.out));
 
@@ -419,6 +435,126 @@ fn consecutive_quarters_round_trip_the_review_and_show_every_status() {
     assert!(now
         .values()
         .any(|f| f["rule_id"] == "EXC-01" && f["ref"] == "EX-G-0002"));
+
+    third_quarter(tmp.path(), &history, &size, &q3, &q4, import(9, in_q1));
+}
+
+/// The third review (2027-Q1) after [`three_consecutive_quarters_round_trip_the_reviews_and_show_every_status`]'s
+/// two: its ground truth, the repeat offender, the ageing, and the Q3
+/// case the DPO justified.
+fn third_quarter(
+    dir: &Path,
+    history: &Path,
+    size: &[&str],
+    q3: &Audited,
+    q4: &Audited,
+    import: impl FnOnce(&Path),
+) {
+    let mut third = size.to_vec();
+    third.extend(["--quarter", "2027-Q1"]);
+    let q1 = generate_and_audit_with(dir, "q1", &third, Some(&q4.out), Some(history), import);
+    assert_ground_truth(&q1, Some(&q4.out));
+
+    // The repeat offender names the case the DPO found a violation.
+    let found = jsonl(&q1.out);
+    let offender: Vec<_> = found.values().filter(|f| f["rule_id"] == "PD-13").collect();
+    assert_eq!(offender.len(), 1, "{offender:?}");
+    assert_eq!(offender[0]["account_id"], "sraud");
+    assert!(offender[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("review 2026-Q3_2026-09-30 the DPO found a violation on 2026-10-09"));
+    // Kept again in the Q4 review: accepted, with the new reason.
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(q1.out.join("summary.json")).unwrap()).unwrap();
+    let accepted = summary["accepted"].as_array().unwrap();
+    assert_eq!(accepted.len(), 1, "{accepted:?}");
+    assert_eq!(accepted[0]["decided_on"], "2027-01-05");
+
+    // Findings open in all three reviews age to 3, the planted DQ rows
+    // among them.
+    let trends = run(&["history", "--history", history.to_str().unwrap()]);
+    let table = String::from_utf8_lossy(&trends.stdout);
+    assert!(table.contains("2027-03-31"), "{table}");
+    let dq_since_q3: Vec<String> = jsonl(&q3.out)
+        .into_iter()
+        .filter(|(_, f)| f["rule_id"] == "DQ-01")
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(dq_since_q3.len(), 1);
+    assert!(
+        table.contains(&format!("3 reviews  DQ-01    {}", dq_since_q3[0])),
+        "{table}"
+    );
+    let persisting = rows(&q1.data.join("ground_truth.csv"))
+        .into_iter()
+        .filter(|r| r["status"] == "persisting")
+        .count();
+    assert!(persisting > 10, "{persisting}");
+
+    // Q3 audited again: the case the DPO justified is explained, with who,
+    // when and why; the violation is not.
+    let again = dir.join("q3-again");
+    let exceptions = q3.data.join("exceptions.toml");
+    let rerun = run(&[
+        "audit",
+        "--data",
+        q3.data.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+        "--exceptions",
+        exceptions.to_str().unwrap(),
+        "--reveal-subjects",
+        "--format",
+        "csv,json,html",
+        "--history",
+        history.to_str().unwrap(),
+    ]);
+    assert_eq!(rerun.status.code(), Some(0), "{rerun:?}");
+    let explained: Vec<_> = jsonl(&again)
+        .into_values()
+        .filter(|f| f["status"] == "explained")
+        .collect();
+    let mut rules: Vec<&str> = explained
+        .iter()
+        .map(|f| {
+            assert_eq!(f["account_id"], "evaher", "{f}");
+            f["rule_id"].as_str().unwrap()
+        })
+        .collect();
+    rules.sort_unstable();
+    assert_eq!(rules, ["PD-01", "PD-10"]);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(again.join("summary.json")).unwrap()).unwrap();
+    for e in summary["explained"].as_array().unwrap() {
+        assert_eq!(e["justified_by"], "Dora Kaitse");
+        assert_eq!(e["decided_on"], "2026-10-09");
+    }
+    // Each case shows its disposition, in summary.json and the report.
+    let html = std::fs::read_to_string(again.join("report.html")).unwrap();
+    let disposed: BTreeMap<String, String> = summary["dpo_cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| !c["disposition"].is_null())
+        .map(|c| {
+            let id = c["case_id"].as_str().unwrap();
+            assert!(html.contains(&format!("data-disposition=\"{id}\"")), "{id}");
+            (
+                c["person_id"].as_str().unwrap().to_string(),
+                c["disposition"]["disposition"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        disposed,
+        [("39208272198", "violation"), ("46601257032", "justified")]
+            .map(|(p, d)| (p.to_string(), d.to_string()))
+            .into()
+    );
 }
 
 #[test]

@@ -6,7 +6,9 @@
 //! rights, requests and orders (IAM and HR exports are whole histories), but
 //! its access log is a new quarter's, so the demo's Q3 events are gone; the
 //! people still employed keep logging in; and user support has carried out
-//! the remediations listed in [`REMEDIATIONS`].
+//! the remediations listed in [`REMEDIATIONS`]. The quarter after it
+//! (2027-Q1) is the same again, with a few new looks of the demo's people
+//! ([`THIRD_QUARTER_LOG`]).
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -14,6 +16,8 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 
 use crate::demo;
+#[cfg(test)]
+use crate::quarter::day;
 use crate::quarter::{at, stamp, Quarter};
 use crate::GenerateError;
 
@@ -67,6 +71,15 @@ pub(crate) const GRANTED_AGAIN: &[(&[(&str, &str)], &str)] = &[(
     "Siim Raud's revoked role granted again on 2 November under a new assignment, copied from a colleague's profile without a request: REV-01",
 )];
 
+/// The demo's people's looks in 2027-Q1: Siim Raud, whose looks at his
+/// wife the DPO found a violation in the Q3 review
+/// ([`crate::review_answers`]), looks at her again on Thu 11 February, with
+/// no case: PD-01, PD-12, and PD-13 (the repeat offender).
+pub(crate) const THIRD_QUARTER_LOG: &str = "\
+2027-02-11T10:14:07+02:00,SKAIS,sraud,49301192741,view,,SKAIS-184300001
+2027-02-11T10:21:40+02:00,SKAIS,sraud,49301192741,view,,SKAIS-184300002
+";
+
 /// The accounts whose owners stop logging in: the dormant account of the
 /// ACC-07 story stays dormant.
 const STILL_UNUSED: &[&str] = &["ska-jkask"];
@@ -74,7 +87,7 @@ const STILL_UNUSED: &[&str] = &["ska-jkask"];
 /// The demo's table `name` as `q`'s export carries it.
 pub(crate) fn demo_table(q: &Quarter, name: &str) -> Result<Cow<'static, str>, GenerateError> {
     let text = demo::table(name);
-    if !q.follow_up {
+    if !q.follow_up() {
         return Ok(if name == "access_log" {
             Cow::Owned(keep_lines(text, |line| log_day(line) != Some(q.gap)))
         } else {
@@ -82,6 +95,7 @@ pub(crate) fn demo_table(q: &Quarter, name: &str) -> Result<Cow<'static, str>, G
         });
     }
     let mut text = match name {
+        "access_log" if q.round >= 2 => keep_lines(text, |_| false) + THIRD_QUARTER_LOG,
         "access_log" => keep_lines(text, |_| false),
         "accounts" => recent_logins(q, text)?,
         _ => text.to_string(),
@@ -203,6 +217,7 @@ fn set_value(text: &str, r: &Remediation) -> Result<String, GenerateError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::quarter::day;
 
     #[test]
     fn the_planted_quarter_keeps_the_demo_but_the_gap_day() {
@@ -217,8 +232,20 @@ mod tests {
     }
 
     #[test]
+    fn the_third_quarter_has_only_its_own_demo_events() {
+        let q = Quarter::third();
+        let log = demo_table(&q, "access_log").unwrap_or_default();
+        assert_eq!(log.lines().count(), 3, "the header and two looks");
+        assert!(log
+            .lines()
+            .skip(1)
+            .all(|l| log_day(l).is_some_and(|d| q.first <= d && d <= q.last && d != q.gap)));
+        assert!(q.cal.is_working_day(day(2027, 2, 11)));
+    }
+
+    #[test]
     fn the_follow_up_has_no_demo_events_and_recent_logins() {
-        let q = Quarter::follow_up();
+        let q = Quarter::follow_up_quarter();
         let log = demo_table(&q, "access_log").unwrap_or_default();
         assert_eq!(log.lines().count(), 1, "the header only");
         let accounts = demo_table(&q, "accounts").unwrap_or_default();

@@ -211,7 +211,7 @@ pub(crate) fn plant(
     ])?;
     found.push(planted("DQ-03", r));
 
-    if q.follow_up {
+    if q.follow_up() {
         // Found in Q3, still there in Q4.
         for f in &mut found {
             f.status = "persisting";
@@ -239,10 +239,21 @@ pub(crate) fn ground_truth(q: &Quarter, dq: Vec<Planted>) -> Vec<Planted> {
     found.push(planted("DQ-04", "access_log".to_string()));
     found.push(planted("EXC-01", "EX-G-0001".to_string()));
     found.push(planted("EXC-02", "EX-G-0003".to_string()));
-    if !q.follow_up {
+    if !q.follow_up() {
         found.extend(dq);
         return found;
     }
+    let found = follow_up_truth(found, dq);
+    if q.round >= 2 {
+        return third_truth(found);
+    }
+    found
+}
+
+/// The follow-up quarter's ground truth: the planted quarter's findings
+/// (`found`, without its DQ stories) with their fates, the DQ stories'
+/// (`dq`), and what is new.
+fn follow_up_truth(mut found: Vec<Planted>, dq: Vec<Planted>) -> Vec<Planted> {
     for f in &mut found {
         f.status = match fate(f) {
             Fate::Persists if (f.rule_id.as_str(), f.account_id.as_str()) == KEPT => "accepted",
@@ -267,6 +278,76 @@ pub(crate) fn ground_truth(q: &Quarter, dq: Vec<Planted>) -> Vec<Planted> {
     found.extend(review_round_trip());
     found
 }
+
+/// The third review's ground truth, from the follow-up quarter's `q4`: what
+/// was resolved there is gone, what was found there persists unless
+/// [`THIRD`] gives it another fate, kept and suppressed findings stay so,
+/// and [`THIRD_NEW`] is new.
+fn third_truth(q4: Vec<Planted>) -> Vec<Planted> {
+    let mut found: Vec<Planted> = q4
+        .into_iter()
+        .filter(|f| f.status != "resolved")
+        .map(|mut f| {
+            let listed = THIRD.iter().find(|(rule, key, _)| {
+                *rule == f.rule_id && [&f.account_id, &f.reference].contains(&&key.to_string())
+            });
+            f.status = match (listed, f.status) {
+                (Some(_), _) => "resolved",
+                (None, "new") => "persisting",
+                (None, status) => status,
+            };
+            f
+        })
+        .collect();
+    found.push(planted("EXC-01", "EX-G-0003".to_string()));
+    for (rule, subject, first_seen) in THIRD_NEW {
+        found.push(Planted {
+            rule_id: rule.to_string(),
+            system: "SKAIS".into(),
+            account_id: "sraud".into(),
+            person_id: "39208272198".into(),
+            subject: subject.to_string(),
+            first_seen: first_seen.to_string(),
+            status: "new",
+            ..Planted::default()
+        });
+    }
+    found
+}
+
+/// The follow-up quarter's findings resolved by the third review, by rule
+/// and account or `ref`, with why.
+const THIRD: &[(&str, &str, &str)] = &[
+    (
+        "REV-01",
+        "RA-20001",
+        "the Q4 review kept Siim Raud's role granted again",
+    ),
+    (
+        "REV-02",
+        "2026-Q3_2026-09-30",
+        "REV-02 judges the previous review only, and every unit returned Q4's",
+    ),
+    (
+        "TIME-03",
+        "RA-10025",
+        "the long absence ended on 30 October: not in the quarter",
+    ),
+    (
+        "EXC-02",
+        "EX-G-0003",
+        "the exception expired on 31 December: EXC-01 now",
+    ),
+];
+
+/// The third review's new looks ([`crate::follow_up::THIRD_QUARTER_LOG`]):
+/// Siim Raud's, found a violation in the Q3 review, by rule, subject and
+/// first sighting.
+const THIRD_NEW: &[(&str, &str, &str)] = &[
+    ("PD-01", "49301192741", "2027-02-11T10:14:07+02:00"),
+    ("PD-12", "49301192741", "2027-02-11T10:14:07+02:00"),
+    ("PD-13", "", "2027-02-11T10:14:07+02:00"),
+];
 
 /// The Q3 review's round trip ([`crate::review_answers`]), as a Q4 audit
 /// with `--history` (after `review import` of `returned/`) finds it: the
@@ -346,7 +427,7 @@ pub(crate) fn write(dir: &Path, q: &Quarter, found: &[Planted]) -> Result<(), Ge
     let path = dir.join("ground_truth.csv");
     std::fs::write(&path, text).map_err(|e| GenerateError::io(&path, e))?;
     let path = dir.join("exceptions.toml");
-    let exceptions = if q.follow_up {
+    let exceptions = if q.follow_up() {
         format!("{EXCEPTIONS}{FOLLOW_UP_EXCEPTIONS}")
     } else {
         EXCEPTIONS.to_string()

@@ -2,7 +2,7 @@
 //!
 //! The planted stories are the demo's, which are dated in 2026-Q3, so the
 //! planted quarter is that one; 2026-Q4 is its follow-up, the next review of
-//! the same agency (see `follow_up`).
+//! the same agency (see `follow_up`), and 2027-Q1 the review after that.
 
 use accessaudit_ingest::calendar::WorkCalendar;
 use chrono::{Datelike, Days, NaiveDate, NaiveTime, TimeZone};
@@ -29,42 +29,63 @@ pub struct Quarter {
     pub gap: NaiveDate,
     /// The agency's working-day calendar, with the demo's own day off.
     pub cal: WorkCalendar,
-    /// Whether this is the follow-up of the planted quarter.
-    pub follow_up: bool,
+    /// How many reviews of the same agency came before this quarter's: 0
+    /// for the planted quarter, 1 for its follow-up, 2 for the one after.
+    pub round: u8,
 }
 
-/// The quarters the generator makes, by name.
-pub const NAMES: [&str; 2] = ["2026-Q3", "2026-Q4"];
+/// The quarters the generator makes, by name, in review order.
+pub const NAMES: [&str; 3] = ["2026-Q3", "2026-Q4", "2027-Q1"];
 
 impl Quarter {
     /// 2026-Q3, the quarter of the planted stories.
     pub fn planted() -> Self {
-        Self::starting("2026-Q3", day(2026, 7, 1), day(2026, 9, 30), false)
+        Self::starting("2026-Q3", day(2026, 7, 1), day(2026, 9, 30), 0)
     }
 
     /// 2026-Q4, the next review: the planted stories carried on.
-    pub fn follow_up() -> Self {
-        Self::starting("2026-Q4", day(2026, 10, 1), day(2026, 12, 31), true)
+    pub fn follow_up_quarter() -> Self {
+        Self::starting("2026-Q4", day(2026, 10, 1), day(2026, 12, 31), 1)
+    }
+
+    /// 2027-Q1, the third review: the stories carried on once more.
+    pub fn third() -> Self {
+        Self::starting("2027-Q1", day(2027, 1, 1), day(2027, 3, 31), 2)
+    }
+
+    /// Whether this is a later review than the planted quarter's.
+    pub fn follow_up(&self) -> bool {
+        self.round > 0
+    }
+
+    /// The quarter reviewed just before this one.
+    pub fn previous(&self) -> Option<Self> {
+        match self.round {
+            1 => Some(Self::planted()),
+            2 => Some(Self::follow_up_quarter()),
+            _ => None,
+        }
     }
 
     /// The quarter called `name` (one of [`NAMES`]).
     pub fn named(name: &str) -> Option<Self> {
         match name {
             "2026-Q3" => Some(Self::planted()),
-            "2026-Q4" => Some(Self::follow_up()),
+            "2026-Q4" => Some(Self::follow_up_quarter()),
+            "2027-Q1" => Some(Self::third()),
             _ => None,
         }
     }
 
-    fn starting(name: &'static str, first: NaiveDate, last: NaiveDate, follow_up: bool) -> Self {
+    fn starting(name: &'static str, first: NaiveDate, last: NaiveDate, round: u8) -> Self {
         Self {
             name,
             first,
             last,
-            // The second Tuesday or Wednesday: a working day in both quarters.
+            // The 14th day: a working day in every quarter made.
             gap: plus_days(first, 13),
             cal: WorkCalendar::with_extra_days_off([day(2026, 8, 21)]),
-            follow_up,
+            round,
         }
     }
 
@@ -187,8 +208,12 @@ mod tests {
     }
 
     #[test]
-    fn the_gap_day_is_a_working_day_in_both_quarters() {
-        for q in [Quarter::planted(), Quarter::follow_up()] {
+    fn the_gap_day_is_a_working_day_in_every_quarter() {
+        for q in [
+            Quarter::planted(),
+            Quarter::follow_up_quarter(),
+            Quarter::third(),
+        ] {
             assert!(q.cal.is_working_day(q.gap), "{}", q.gap);
         }
         assert!(!Quarter::planted().cal.is_working_day(day(2026, 8, 21)));
@@ -202,7 +227,7 @@ mod tests {
             include_str!("../../../fixtures/demo/manifest.toml"),
             "the planted quarter's manifest is the demo's"
         );
-        assert!(Quarter::follow_up()
+        assert!(Quarter::follow_up_quarter()
             .manifest()
             .contains("as_of = \"2026-12-31T23:59:59+02:00\"\nperiod = \"2026-Q4\""));
     }

@@ -74,9 +74,23 @@ fn case_views(
                 .filter_map(|id| by_id.get(id.as_str()))
                 .map(|f| json!({ "rule_id": f.rule_id, "message": f.message }))
                 .collect();
+            let disposition = c.disposition.as_ref().map(|d| {
+                fill(
+                    &word("case_disposed"),
+                    &[
+                        ("what", d.disposition.word(input.lang)),
+                        ("by", &d.by),
+                        ("on", &d.decided_on.to_string()),
+                        ("why", &d.comment),
+                    ],
+                )
+            });
             json!({
                 "case_id": c.case_id, "who": who, "score": c.score,
+                "severity": c.severity.as_str(),
+                "severity_label": word(&format!("sev_{}", c.severity.as_str())),
                 "narrative": crate::cases::narrative(c, word),
+                "disposition": disposition,
                 "findings": findings,
             })
         })

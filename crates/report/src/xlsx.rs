@@ -112,6 +112,21 @@ pub fn dpo_cases_xlsx(
     cases: &[Case],
     lang: &str,
 ) -> Result<Vec<u8>, XlsxError> {
+    filled_dpo_cases_xlsx(header, cases, lang, "", &|_| None)
+}
+
+/// The DPO's answer on one case: disposition, comment, day.
+pub type CaseFill<'a> = dyn Fn(&Case) -> Option<(String, String, String)> + 'a;
+
+/// [`dpo_cases_xlsx`] as the DPO `dpo` returned it, each case's open
+/// columns filled by `fill`: how `generate` writes the DPO's answers.
+pub fn filled_dpo_cases_xlsx(
+    header: &ReviewHeader,
+    cases: &[Case],
+    lang: &str,
+    dpo: &str,
+    fill: &CaseFill<'_>,
+) -> Result<Vec<u8>, XlsxError> {
     let words = crate::html::strings(lang).map_err(|e| XlsxError::Words(e.to_string()))?;
     let word = |key: &str| words.get(key).cloned().unwrap_or_else(|| key.to_string());
     let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
@@ -120,7 +135,7 @@ pub fn dpo_cases_xlsx(
         book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
         let block = [
             (HeaderField::Unit, layout::DPO_UNIT.to_string()),
-            (HeaderField::Manager, String::new()),
+            (HeaderField::Manager, dpo.to_string()),
             (HeaderField::AsOf, header.as_of.clone()),
             (
                 HeaderField::ReturnBy,
@@ -133,8 +148,12 @@ pub fn dpo_cases_xlsx(
         let rows: Vec<Row> = cases
             .iter()
             .map(|c| {
+                let answer = fill(c);
                 let value = |key: &str| -> String {
                     match key {
+                        "disposition" => answer.as_ref().map_or_else(String::new, |a| a.0.clone()),
+                        "comment" => answer.as_ref().map_or_else(String::new, |a| a.1.clone()),
+                        "decided_on" => answer.as_ref().map_or_else(String::new, |a| a.2.clone()),
                         "item_id" => c.case_id.clone(),
                         "person_id" => c.person_id.clone().unwrap_or_default(),
                         "person_name" => c.person_name.clone().unwrap_or_default(),

@@ -9,6 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use accessaudit_rules::{Area, Finding, Severity};
+use chrono::NaiveDate;
+
+use crate::layout::Decision;
 
 /// The PD rule whose findings are looks without a case.
 const WITHOUT_CASE: &str = "PD-01";
@@ -52,6 +55,23 @@ pub struct Case {
     pub owner_unknown: bool,
     /// The case's findings, most serious first.
     pub findings: Vec<String>,
+    /// The DPO's disposition, when the review was issued and the DPO's
+    /// sheet imported already (a re-run of the same review).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disposition: Option<Disposition>,
+}
+
+/// The DPO's disposition of a case, from the decision ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Disposition {
+    /// justified, violation or needs-information.
+    pub disposition: Decision,
+    /// Who disposed it: the name on the DPO's sheet.
+    pub by: String,
+    /// When.
+    pub decided_on: NaiveDate,
+    /// Why.
+    pub comment: String,
 }
 
 /// The key that makes findings one case: the employee, or the account when
@@ -153,6 +173,7 @@ pub fn cases(review_id: &str, findings: &[Finding]) -> Vec<Case> {
                 owner_unknown: fs.iter().all(|f| f.person_name.is_none()),
                 rules: rules.into_iter().collect(),
                 findings: fs.iter().map(|f| f.finding_id.clone()).collect(),
+                disposition: None,
             }
         })
         .collect();

@@ -167,6 +167,9 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         },
     };
     review.cases = accessaudit_review::cases::cases(&review_id, &evaluation.findings);
+    if let Some(history) = &audit_history {
+        history.dispose(&mut review.cases);
+    }
     if catalog.rules.iter().any(|r| r.area == Area::Pd) {
         let figures_meter = Meter::start();
         review.explained_access = figures::of(&evaluation, &facts)?;

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use accessaudit_generate::review_answers;
+use accessaudit_generate::review_answers::{self, ReturnedReview};
 use accessaudit_ingest::{LoadOptions, Snapshot};
 use accessaudit_report::csv;
 use accessaudit_review::history;
@@ -45,67 +45,85 @@ pub(super) fn run(args: &GenerateArgs) -> Result<ExitCode, CommandError> {
             events,
         } => bar.step(done as u64, total as u64, events, "events"),
     })?;
-    if options.quarter.follow_up {
-        bar.stage("the Q3 worksheets as the managers returned them");
-        returned_worksheets(&options, &args.out.join("returned"))?;
+    let previous = options.quarter.previous();
+    if let Some(previous) = &previous {
+        bar.stage(&format!(
+            "the {} worksheets as the managers returned them",
+            previous.name
+        ));
+        returned_worksheets(&options, previous, &args.out.join("returned"))?;
     }
     bar.finish();
     println!("wrote {}", args.out.display());
     for (table, rows) in &generated.tables {
         println!("  {table:<18} {rows:>12} rows");
     }
-    let baseline = if options.quarter.follow_up {
-        " --baseline <the 2026-Q3 audit's --out folder>"
-    } else {
-        ""
-    };
+    let baseline = previous.as_ref().map_or_else(String::new, |p| {
+        format!(" --baseline <the {} audit's --out folder>", p.name)
+    });
     println!(
         "  ground_truth.csv   {:>12} planted findings (audit with --exceptions {}/exceptions.toml --reveal-subjects{baseline} to compare)",
         generated.planted,
         args.out.display()
     );
-    if options.quarter.follow_up {
+    if let Some(previous) = &previous {
         println!(
-            "  returned/          the Q3 worksheets as the managers filled them (accessaudit review import --history <the Q3 audit's --history> {}/returned/*.csv)",
+            "  returned/          the {0} worksheets as the managers and the DPO filled them (accessaudit review import --history <the {0} audit's --history> {1}/returned/*)",
+            previous.name,
             args.out.display()
         );
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes into `dir` the Q3 review's worksheets as the managers returned
-/// them ([`review_answers`]): the Q3 quarter of the same agency is generated
-/// aside, its worksheets built as `audit` builds them (after the DQ rules'
-/// exclusions), and filled in; the unit that never answered gets none.
-fn returned_worksheets(options: &Options, dir: &Path) -> Result<(), CommandError> {
+/// Writes into `dir` the `previous` review's worksheets as the managers and
+/// the DPO returned them ([`review_answers`]): the previous quarter of the
+/// same agency is generated aside, its worksheets and cases built as
+/// `audit` builds them (after the DQ rules' exclusions), and filled in; a
+/// unit that never answered gets none.
+fn returned_worksheets(
+    options: &Options,
+    previous: &Quarter,
+    dir: &Path,
+) -> Result<(), CommandError> {
+    let answers = review_answers::of(previous.name).ok_or_else(|| {
+        CommandError::Usage(format!(
+            "the generator has no answers to the {} review",
+            previous.name
+        ))
+    })?;
     let name = options
         .out
         .file_name()
         .map_or_else(|| "snapshot".into(), |n| n.to_string_lossy().into_owned());
-    let aside = options
-        .out
-        .with_file_name(format!(".{name}.q3-{}", std::process::id()));
-    let q3 = Options {
+    let aside =
+        options
+            .out
+            .with_file_name(format!(".{name}.{}-{}", previous.name, std::process::id()));
+    let earlier = Options {
         out: aside.clone(),
-        quarter: Quarter::named(quarter::NAMES[0])
-            .ok_or_else(|| CommandError::Usage("the generator has no planted quarter".into()))?,
+        quarter: previous.clone(),
         ..options.clone()
     };
-    let result = generate(&q3, &mut |_| {})
+    let result = generate(&earlier, &mut |_| {})
         .map_err(CommandError::from)
-        .and_then(|_| fill_worksheets(&aside, dir));
+        .and_then(|_| fill_worksheets(&aside, dir, answers));
     let _ = std::fs::remove_dir_all(&aside);
     result
 }
 
-fn fill_worksheets(q3: &Path, dir: &Path) -> Result<(), CommandError> {
-    let snapshot = Snapshot::load(q3, &LoadOptions::default())?;
+fn fill_worksheets(
+    earlier: &Path,
+    dir: &Path,
+    answers: &ReturnedReview,
+) -> Result<(), CommandError> {
+    let snapshot = Snapshot::load(earlier, &LoadOptions::default())?;
     let catalog = Catalog::builtin()?;
     // Subjects appear nowhere on a worksheet; any key will do.
     let pseudonyms = Pseudonymizer::new(b"worksheets-only-key".to_vec(), false);
-    // The whole audit, with the quarter's exceptions, as the Q3 review ran
+    // The whole audit, with the quarter's exceptions, as that review ran
     // it: the managers see which rows have open findings.
-    let exceptions_file = q3.join("exceptions.toml");
+    let exceptions_file = earlier.join("exceptions.toml");
     let exceptions = Exceptions::parse(
         &exceptions_file.display().to_string(),
         &super::read(&exceptions_file)?,
@@ -135,18 +153,14 @@ fn fill_worksheets(q3: &Path, dir: &Path) -> Result<(), CommandError> {
     })?;
     let names = csv::worksheet_names(sheets.keys().map(String::as_str))?;
     for (sheet, name) in sheets.values().zip(names) {
-        if sheet.unit == review_answers::UNRETURNED_UNIT {
+        if answers.unreturned_unit == Some(sheet.unit.as_str()) {
             continue;
         }
         let mut bytes = Vec::new();
         let fill = |r: &WorksheetRow| {
             r.item_id.starts_with("r-").then(|| {
-                let (d, c, on) = review_answers::answer(
-                    &r.system,
-                    &r.account_id,
-                    &r.role,
-                    !r.finding_ids.is_empty(),
-                );
+                let (d, c, on) =
+                    answers.answer(&r.system, &r.account_id, &r.role, !r.finding_ids.is_empty());
                 (d.to_string(), c.to_string(), on.to_string())
             })
         };
@@ -157,6 +171,31 @@ fn fill_worksheets(q3: &Path, dir: &Path) -> Result<(), CommandError> {
                 path: path.display().to_string(),
                 source,
             })?;
+    }
+    // The DPO's answers, on the cases sheet the audit wrote.
+    let cases = accessaudit_review::cases::cases(&header.review_id, &evaluation.findings);
+    if !answers.dispositions.is_empty() && !cases.is_empty() {
+        let fill = |c: &accessaudit_review::cases::Case| {
+            let d = answers.disposition(c.person_id.as_deref()?)?;
+            Some((
+                d.disposition.to_string(),
+                d.comment.to_string(),
+                d.decided_on.to_string(),
+            ))
+        };
+        let bytes = accessaudit_report::xlsx::filled_dpo_cases_xlsx(
+            &header,
+            &cases,
+            "en",
+            answers.dpo,
+            &fill,
+        )
+        .map_err(|e| CommandError::Usage(format!("cannot build the DPO's cases: {e}")))?;
+        let path = dir.join("dpo-cases.xlsx");
+        std::fs::write(&path, bytes).map_err(|source| CommandError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
     }
     Ok(())
 }

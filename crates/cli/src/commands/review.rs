@@ -10,6 +10,26 @@ use accessaudit_review::import::{self, Imported};
 use super::{CommandError, EXIT_FINDINGS};
 use crate::cli::HistoryArgs;
 
+/// The moment the tool takes as now: the clock, or `SOURCE_DATE_EPOCH`
+/// (seconds since 1970) when set, the convention tools share for a fixed
+/// clock — how a replay of past reviews, or a test of reviews still in the
+/// future, dates its imports.
+fn now() -> Result<chrono::DateTime<chrono::Utc>, CommandError> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Err(_) => Ok(chrono::Utc::now()),
+        Ok(text) => text
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+            .ok_or_else(|| {
+                CommandError::Usage(format!(
+                    "SOURCE_DATE_EPOCH={text:?}: not a number of seconds since 1970"
+                ))
+            }),
+    }
+}
+
 /// Runs `review import`.
 pub(super) fn import(history: &Path, files: &[PathBuf]) -> Result<ExitCode, CommandError> {
     if !history.join(".accessaudit-history").exists() {
@@ -19,7 +39,7 @@ pub(super) fn import(history: &Path, files: &[PathBuf]) -> Result<ExitCode, Comm
         )));
     }
     let history = History::open(history)?;
-    let now = chrono::Utc::now();
+    let now = now()?;
     let today = now.with_timezone(&chrono_tz::Europe::Tallinn).date_naive();
     let done = import::import(&history, files, today, &now.to_rfc3339())?;
     for outcome in &done {

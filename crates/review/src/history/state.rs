@@ -15,6 +15,7 @@ use accessaudit_rules::decisions::{
 use super::issued::IssuedReview;
 use super::ledger::{self, LedgerRecord};
 use super::{History, HistoryError};
+use crate::cases::{Case, Disposition};
 use crate::layout::{Decision, SheetKind, DPO_UNIT};
 use crate::worksheets::Worksheet;
 
@@ -159,6 +160,26 @@ impl AuditHistory {
             }
         }
         state
+    }
+
+    /// Gives each of `cases` the DPO's disposition in force, when this
+    /// audit's own review was issued before and the DPO's sheet imported.
+    pub fn dispose(&self, cases: &mut [Case]) {
+        let Some(current) = &self.current else {
+            return;
+        };
+        let decided = self.decisions(current);
+        for case in cases {
+            case.disposition = decided
+                .get(&case.case_id)
+                .filter(|r| r.sheet == SheetKind::Cases)
+                .map(|r| Disposition {
+                    disposition: r.decision,
+                    by: r.reviewer_label(),
+                    decided_on: r.decided_on,
+                    comment: r.comment.clone(),
+                });
+        }
     }
 
     /// Marks on `sheets` each right's decision in the previous review and
