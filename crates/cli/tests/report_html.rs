@@ -124,6 +124,15 @@ fn the_demo_report_renders_and_its_tables_filter_and_sort() {
         assert_eq!(parts[3], "sorted", "clicking a header sorts: {t}");
     }
     assert!(tables.contains(&"ACC-04:2:0:sorted"), "{selftest}");
+    // The DPO's cases lead the PD part, each with its severity, as the
+    // browser lays them out.
+    let cases = dom.split("<section id=\"cases\">").nth(1).expect("cases");
+    let cases = cases.split("</section>").next().unwrap_or_default();
+    assert!(cases.matches("data-case=").count() > 3, "{cases}");
+    assert_eq!(
+        cases.matches("data-case=").count(),
+        cases.matches("class=\"sev sev-").count()
+    );
 }
 
 #[test]
