@@ -30,6 +30,9 @@ pub(crate) enum Command {
     SubjectReport(SubjectReportArgs),
     /// Write a synthetic quarter with planted violations and ground_truth.csv.
     Generate(GenerateArgs),
+    /// Write a snapshot directory from a PostgreSQL database or a folder of
+    /// raw export files, through a mapping file.
+    Snapshot(SnapshotArgs),
     /// The review history over the quarters: findings per area and unit,
     /// ageing, and the reviews findings take to be resolved.
     History(HistoryArgs),
@@ -165,6 +168,26 @@ pub(crate) struct GenerateArgs {
     #[arg(long, value_name = "QUARTER", default_value = "2026-Q3",
           value_parser = clap::builder::PossibleValuesParser::new(accessaudit_generate::quarter::NAMES))]
     pub quarter: String,
+}
+
+/// `snapshot`.
+#[derive(Debug, Args)]
+pub(crate) struct SnapshotArgs {
+    /// Where the data is: `postgres://user@host/db` (the password from
+    /// PGPASSWORD or ~/.pgpass, never here) or a folder of CSV/Parquet
+    /// export files, each a table by its file name.
+    #[arg(long, value_name = "SRC")]
+    pub source: String,
+    /// The mapping file: per contract table one SQL query (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub mapping: PathBuf,
+    /// The snapshot folder to create (must not exist).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// `as_of` for the manifest (default: the database transaction's start,
+    /// or the mapping's `as_of`).
+    #[arg(long, value_name = "T")]
+    pub as_of: Option<String>,
 }
 
 /// An output format.

@@ -11,6 +11,7 @@ pub mod engine;
 pub(crate) mod error;
 pub mod isikukood;
 pub(crate) mod manifest;
+pub mod normalise;
 mod parquet;
 pub(crate) mod period;
 pub mod snapshot;

@@ -27,6 +27,14 @@ struct Written {
     organisation: Option<String>,
     as_of: Option<toml::Spanned<toml::Value>>,
     period: Option<toml::Spanned<toml::Value>>,
+    /// Evidence `accessaudit snapshot` records: where the tables were read
+    /// (never with credentials). The audit does not use it.
+    #[allow(dead_code)]
+    source: Option<toml::Table>,
+    /// Evidence `accessaudit snapshot` records per table: its query's
+    /// SHA-256 and row count. The audit does not use it.
+    #[allow(dead_code)]
+    tables: Option<toml::Table>,
 }
 
 /// The 1-based line and column of byte `at` in `text`.

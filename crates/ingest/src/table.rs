@@ -53,7 +53,7 @@ pub struct ReadMode {
     pub lenient: bool,
 }
 
-mod file;
+pub(crate) mod file;
 use file::{count_rows, find_bad_values, flags, plan_file, read_error, typed_columns, PlannedFile};
 
 /// Leaves out the rows numbered `rows` (the rejected ones).

@@ -4,6 +4,7 @@ mod audit;
 mod generate;
 mod review;
 mod rules;
+mod snapshot;
 mod subject_report;
 mod validate;
 
@@ -61,6 +62,9 @@ pub(crate) enum CommandError {
     /// The synthetic snapshot could not be written.
     #[error(transparent)]
     Generate(#[from] accessaudit_generate::GenerateError),
+    /// The snapshot could not be taken.
+    #[error(transparent)]
+    Snapshot(#[from] accessaudit_snapshot::SnapshotError),
     /// An argument has a value the command cannot use.
     #[error("{0}")]
     Usage(String),
@@ -73,6 +77,7 @@ pub(crate) fn run(command: Command) -> Result<ExitCode, CommandError> {
         Command::Validate(args) => validate::run(args),
         Command::SubjectReport(args) => subject_report::run(args),
         Command::Generate(args) => generate::run(&args),
+        Command::Snapshot(args) => snapshot::run(&args),
         Command::History(args) => review::history(&args),
         Command::Review { command } => match command {
             ReviewCommand::Import { history, files } => review::import(&history, &files),

@@ -226,7 +226,7 @@ pub(super) fn flags(planned: &PlannedFile) -> Vec<(String, Expr)> {
     out
 }
 
-pub(super) fn problem_for(spec: &ColumnSpec) -> ValueProblem {
+pub(crate) fn problem_for(spec: &ColumnSpec) -> ValueProblem {
     match spec.ty {
         ColumnType::Date => ValueProblem::NotADate,
         ColumnType::Timestamp => ValueProblem::NotATimestamp,
