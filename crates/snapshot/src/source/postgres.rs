@@ -245,10 +245,15 @@ fn usable(ty: ColumnType, found: &Type) -> bool {
 
 /// The contract's text of a result column: timestamps with zone in UTC,
 /// zone-less ones as they are (the contract reads them as Tallinn time),
-/// dates ISO, booleans true/false, anything else its text.
-fn rendered(name: &str, found: &Type) -> String {
+/// dates ISO (a timestamp standing for a date: its Tallinn day), booleans
+/// true/false, anything else its text.
+fn rendered(name: &str, found: &Type, ty: ColumnType) -> String {
     let c = format!("\"{}\"", name.replace('"', "\"\""));
     let expr = match *found {
+        Type::TIMESTAMPTZ if ty == ColumnType::Date => {
+            format!("to_char({c} AT TIME ZONE 'Europe/Tallinn', 'YYYY-MM-DD')")
+        }
+        Type::TIMESTAMP if ty == ColumnType::Date => format!("to_char({c}, 'YYYY-MM-DD')"),
         Type::TIMESTAMPTZ => {
             format!("to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
         }
@@ -287,7 +292,7 @@ fn copy_query(
                 ),
             });
         }
-        select.push(rendered(name, found));
+        select.push(rendered(name, found, column.ty));
     }
     let query = table.query.trim().trim_end_matches(';');
     Ok(format!(
@@ -406,6 +411,11 @@ mod tests {
         assert!(usable(ColumnType::Bool, &Type::INT4));
         assert!(!usable(ColumnType::Timestamp, &Type::DATE));
         assert!(!usable(ColumnType::Date, &Type::INT4));
-        assert!(rendered("valid_from", &Type::TIMESTAMPTZ).contains("AT TIME ZONE 'UTC'"));
+        assert!(
+            rendered("valid_from", &Type::TIMESTAMPTZ, ColumnType::Timestamp)
+                .contains("AT TIME ZONE 'UTC'")
+        );
+        assert!(rendered("valid_from", &Type::TIMESTAMPTZ, ColumnType::Date)
+            .contains("'Europe/Tallinn', 'YYYY-MM-DD'"));
     }
 }
