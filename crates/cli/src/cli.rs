@@ -174,13 +174,24 @@ pub(crate) struct GenerateArgs {
 #[derive(Debug, Args)]
 pub(crate) struct SnapshotArgs {
     /// Where the data is: `postgres://user@host/db` (the password from
-    /// PGPASSWORD or ~/.pgpass, never here) or a folder of CSV/Parquet
-    /// export files, each a table by its file name.
+    /// PGPASSWORD or ~/.pgpass, never here), a folder of CSV/Parquet
+    /// export files, each a table by its file name, or `dumps:DIR`, a
+    /// folder of periodic dumps of current state (one folder per dump,
+    /// named by its date or timestamp).
     #[arg(long, value_name = "SRC")]
     pub source: String,
-    /// The mapping file: per contract table one SQL query (TOML).
+    /// The mapping file: per contract table one SQL query (TOML). Optional
+    /// for `dumps:`, whose files may be named as the contract's tables.
     #[arg(long, value_name = "FILE")]
-    pub mapping: PathBuf,
+    pub mapping: Option<PathBuf>,
+    /// dumps: the largest share of a table's rows (percent) a dump may lose
+    /// against the one before before it is refused as truncated.
+    #[arg(long, value_name = "PERCENT", default_value_t = 20.0)]
+    pub max_drop: f64,
+    /// dumps: accept a dump whatever it lost, `FOLDER=REASON` (the reason
+    /// goes into the manifest). May be given more than once.
+    #[arg(long, value_name = "FOLDER=REASON")]
+    pub accept_drop: Vec<String>,
     /// The snapshot folder to create (must not exist).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,

@@ -18,6 +18,10 @@ pub struct Manifest {
     pub as_of: Option<String>,
     /// The default review period (`2026-Q3`, ...).
     pub period: Option<String>,
+    /// Whether the validity intervals were observed in periodic dumps of
+    /// current state (`intervals = "observed"`): each is the certain part
+    /// of the true one, so a lateness computed from it is a lower bound.
+    pub observed_intervals: bool,
 }
 
 /// The file as TOML reads it, each value with where it stands.
@@ -35,6 +39,14 @@ struct Written {
     /// SHA-256 and row count. The audit does not use it.
     #[allow(dead_code)]
     tables: Option<toml::Table>,
+    /// `"observed"` when the intervals were derived from dumps.
+    intervals: Option<toml::Spanned<String>>,
+    /// The dumps the intervals were observed in (evidence).
+    #[allow(dead_code)]
+    dumps: Option<Vec<String>>,
+    /// Dumps whose drop in rows was accepted, with the reason (evidence).
+    #[allow(dead_code)]
+    accepted_drops: Option<toml::Table>,
 }
 
 /// The 1-based line and column of byte `at` in `text`.
@@ -140,10 +152,22 @@ impl Manifest {
                 a(other)
             )),
         })?;
+        let observed_intervals = match written.intervals {
+            None => false,
+            Some(v) if v.get_ref() == "observed" => true,
+            Some(v) => {
+                let (line, _) = line_and_column(text, v.span().start);
+                return Err(format!(
+                    "line {line}: intervals = {:?}: the only value is \"observed\" (intervals derived from periodic dumps)",
+                    v.get_ref()
+                ));
+            }
+        };
         Ok(Manifest {
             organisation: written.organisation,
             as_of,
             period,
+            observed_intervals,
         })
     }
 }

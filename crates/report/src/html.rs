@@ -437,6 +437,7 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
         "organisation": snap.manifest.organisation.clone().unwrap_or_default(),
         "period": { "label": snap.period.label, "from": snap.period.from.to_string(), "to": snap.period.to.to_string() },
         "as_of": snap.as_of.with_timezone(&Tallinn).format("%Y-%m-%d %H:%M:%S %:z").to_string(),
+        "observed_intervals": snap.manifest.observed_intervals,
         "total": ev.findings.len(),
         "by_severity": by_severity,
         "by_area": by_area,

@@ -81,6 +81,9 @@ fn header(snapshot: &Snapshot, w: &Words) -> String {
             .format("%Y-%m-%d %H:%M:%S%:z"),
         snapshot.period
     );
+    if snapshot.manifest.observed_intervals {
+        let _ = writeln!(out, "{}\n", w.get("con_observed"));
+    }
     out
 }
 

@@ -20,7 +20,7 @@ use std::path::Path;
 
 pub use error::SnapshotError;
 pub use mapping::Mapping;
-pub use source::Source;
+pub use source::{Guard, Source};
 
 /// What [`take`] reports while it works.
 #[derive(Debug, Clone, Copy)]

@@ -247,6 +247,9 @@ fn manifest(
     if let Some(p) = &mapping.period {
         top.insert("period".into(), p.clone().into());
     }
+    for (key, value) in source.manifest_extra() {
+        top.insert(key, value);
+    }
     let (kind, location) = source.describe();
     let mut from = toml::Table::new();
     from.insert("kind".into(), kind.into());

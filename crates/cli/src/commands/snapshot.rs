@@ -3,16 +3,54 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use accessaudit_snapshot::{Mapping, Progress, Source};
+use accessaudit_snapshot::{Guard, Mapping, Progress, Source};
 
 use super::CommandError;
 use crate::cli::SnapshotArgs;
 use crate::progress::Bar;
 
+/// The completeness guard of a dumps source.
+fn guard(args: &SnapshotArgs) -> Result<Guard, CommandError> {
+    if !(0.0..=100.0).contains(&args.max_drop) {
+        return Err(CommandError::Usage(format!(
+            "--max-drop {}: a percentage from 0 to 100",
+            args.max_drop
+        )));
+    }
+    let mut accepted = std::collections::BTreeMap::new();
+    for given in &args.accept_drop {
+        match given.split_once('=') {
+            Some((folder, reason)) if !folder.trim().is_empty() && !reason.trim().is_empty() => {
+                accepted.insert(folder.trim().to_string(), reason.trim().to_string());
+            }
+            _ => {
+                return Err(CommandError::Usage(format!(
+                    "--accept-drop {given:?}: write FOLDER=REASON, the reason being why the drop is real"
+                )))
+            }
+        }
+    }
+    Ok(Guard {
+        max_drop: args.max_drop / 100.0,
+        accepted,
+    })
+}
+
 /// Checks the mapping, connects, takes the snapshot and says what it holds.
 pub(super) fn run(args: &SnapshotArgs) -> Result<ExitCode, CommandError> {
-    let mapping = Mapping::load(&args.mapping)?;
-    let mut source = Source::open(&args.source)?;
+    let mut source = match args.source.strip_prefix("dumps:") {
+        Some(dir) => Source::dumps(std::path::Path::new(dir), guard(args)?)?,
+        None => Source::open(&args.source)?,
+    };
+    let mapping = match (&args.mapping, &source) {
+        (Some(path), _) => Mapping::load(path)?,
+        (None, Source::Dumps(_)) => source.identity_mapping()?,
+        (None, _) => {
+            return Err(CommandError::Usage(
+                "--mapping FILE is needed: it gives each contract table's query".into(),
+            ))
+        }
+    };
     let bar = Bar::new("snapshot");
     let started = Instant::now();
     let mut table_started = Instant::now();

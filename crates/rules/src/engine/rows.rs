@@ -37,6 +37,14 @@ pub(super) fn exclusions(rows: &DataFrame) -> PolarsResult<Vec<(&'static str, u3
     Ok(out)
 }
 
+/// "at least 5" (`vähemalt 5`): a lateness that is a lower bound.
+fn at_least(lang: &str, days: &str) -> String {
+    match lang {
+        "et" => format!("vähemalt {days}"),
+        _ => format!("at least {days}"),
+    }
+}
+
 /// Turns a check's output rows into findings of `rule`.
 pub(super) fn to_findings(
     rule: &Rule,
@@ -45,6 +53,9 @@ pub(super) fn to_findings(
 ) -> PolarsResult<Vec<Finding>> {
     let (snapshot, pseudonyms) = (ctx.snapshot, ctx.pseudonyms);
     let texts = rule.texts(&ctx.lang);
+    // Intervals observed in periodic dumps are the certain part of the true
+    // ones, so a lateness measured on them is a lower bound, and said so.
+    let lower_bounds = snapshot.manifest.observed_intervals;
     let mut out = Vec::with_capacity(rows.height());
     let names: Vec<String> = rows
         .get_column_names()
@@ -126,7 +137,13 @@ pub(super) fn to_findings(
                 .get("days_late")
                 .and_then(|v| v.as_deref())
                 .and_then(|v| v.parse().ok()),
-            message: texts.render_message(|name| values.get(name).cloned().flatten()),
+            message: texts.render_message(|name| {
+                let value = values.get(name).cloned().flatten()?;
+                Some(match name {
+                    "days_late" if lower_bounds => at_least(&ctx.lang, &value),
+                    _ => value,
+                })
+            }),
             evidence: String::new(),
         };
         for column in TEXT_COLUMNS {

@@ -84,6 +84,26 @@ impl Folder {
         })
     }
 
+    /// The result of `query`, every column as text under its lower-case
+    /// name.
+    pub(super) fn query_text(&mut self, query: &str) -> PolarsResult<DataFrame> {
+        let frame = self.context.execute(query)?.collect()?;
+        let columns = frame
+            .columns()
+            .iter()
+            .map(|c| {
+                let name = c.name().to_lowercase();
+                c.cast(&DataType::String).map(|c| c.with_name(name.into()))
+            })
+            .collect::<PolarsResult<Vec<Column>>>()?;
+        DataFrame::new_infer_height(columns)
+    }
+
+    /// The names of the folder's tables.
+    pub(super) fn table_names(&self) -> Vec<String> {
+        self.tables.keys().cloned().collect()
+    }
+
     /// The folder and its tables, for the manifest.
     pub(super) fn describe(&self) -> String {
         let names: Vec<&str> = self.tables.keys().map(String::as_str).collect();
