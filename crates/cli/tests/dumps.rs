@@ -111,14 +111,11 @@ fn the_synthetic_series_gives_its_expected_snapshot_and_lower_bound_findings() {
         assert_eq!(done.status.code(), Some(0), "{done:?}");
         let stdout = String::from_utf8_lossy(&done.stdout);
         assert!(
-            stdout.contains(&format!(
-                "{}",
-                if lang == "et" {
-                    "alampiir"
-                } else {
-                    "lower bound"
-                }
-            )),
+            stdout.contains(if lang == "et" {
+                "alampiir"
+            } else {
+                "lower bound"
+            }),
             "{stdout}"
         );
         let text = std::fs::read_to_string(audit.join("findings.csv")).unwrap();
