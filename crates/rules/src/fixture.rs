@@ -237,6 +237,7 @@ fn evaluate_case(
             OutcomeState::NotEvaluable { reason, .. } => {
                 Some(format!("{} was not evaluable: {reason}", o.rule_id))
             }
+            OutcomeState::Failed { error } => Some(format!("{} failed: {error}", o.rule_id)),
             _ => None,
         })
         .collect();

@@ -43,6 +43,7 @@ mod row_problems;
 mod self_approval;
 mod shared_account;
 mod sod_conflict;
+pub mod sql;
 mod stale_export;
 mod stale_transfer_role;
 mod substitution_basis;
@@ -414,6 +415,7 @@ pub const KINDS: &[CheckKind] = &[
     revoke_decision::KIND,
     review_return::KIND,
     repeat_offender::KIND,
+    sql::KIND,
 ];
 
 /// The check kind called `name`.
