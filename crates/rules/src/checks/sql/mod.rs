@@ -89,7 +89,7 @@ pub(crate) fn plan(
     let sql = SQLContext::new();
     for name in &query.reads {
         if contract::table(name).is_some() {
-            sql.register(name, ctx.frame(name));
+            sql.register(name, ctx.whole_frame(name));
         } else if views::is_view(name) {
             sql.register(name, views::build(ctx, name)?);
         }
