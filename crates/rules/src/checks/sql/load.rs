@@ -335,9 +335,14 @@ fn first_line(e: &PolarsError) -> String {
         .unwrap_or(line)
 }
 
-/// The line an SQL parser error names ("... at Line: 3, Column: 7").
+/// The line an SQL error names ("... at Line: 3, Column: 7", or a span
+/// "Location(3,7)").
 fn parser_line(message: &str) -> Option<usize> {
-    let rest = &message[message.find("Line: ")? + "Line: ".len()..];
+    let (at, skip) = match message.find("Line: ") {
+        Some(at) => (at, "Line: ".len()),
+        None => (message.find("Location(")?, "Location(".len()),
+    };
+    let rest = &message[at + skip..];
     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
     digits.parse().ok()
 }
