@@ -89,9 +89,7 @@ fn a_grain_column_the_query_does_not_return_is_refused() {
     let p = problems(&text);
     assert_eq!(p.len(), 1, "{p:?}");
     assert!(
-        p[0].starts_with(
-            "rules/ACC-90.toml:9: grain column \"role\" is not returned by the query"
-        ),
+        p[0].starts_with("rules/ACC-90.toml:9: grain column \"role\" is not returned by the query"),
         "{p:?}"
     );
 }
@@ -120,7 +118,8 @@ fn a_message_column_must_be_returned_with_a_type_a_finding_shows() {
     );
     let p = problems(&text);
     assert!(
-        p.iter().any(|p| p.contains("\"account_id\" is returned as duration")),
+        p.iter()
+            .any(|p| p.contains("\"account_id\" is returned as duration")),
         "{p:?}"
     );
 }
@@ -132,8 +131,7 @@ fn a_policy_keeps_a_query_parameter_to_its_type() {
         GRAIN,
         "[params]\nkinds = [\"service\"]",
     );
-    let catalog =
-        Catalog::from_sources(vec![("rules/ACC-90.toml".into(), text)]).expect("valid");
+    let catalog = Catalog::from_sources(vec![("rules/ACC-90.toml".into(), text)]).expect("valid");
     let err = catalog
         .clone()
         .with_policy("policy.toml", "[rules.ACC-90]\nparams = { kinds = 3 }\n")
@@ -144,7 +142,10 @@ fn a_policy_keeps_a_query_parameter_to_its_type() {
         "{err}"
     );
     let catalog = catalog
-        .with_policy("policy.toml", "[rules.ACC-90]\nparams = { kinds = [\"shared\"] }\n")
+        .with_policy(
+            "policy.toml",
+            "[rules.ACC-90]\nparams = { kinds = [\"shared\"] }\n",
+        )
         .expect("same type");
     assert_eq!(
         catalog.get("ACC-90").map(|r| r.overridden.clone()),
@@ -167,7 +168,10 @@ fn dq_05_is_not_evaluable_without_the_identity_columns() {
     match &ev.outcomes[0].state {
         OutcomeState::NotEvaluable { reason, table } => {
             assert_eq!(table, "accounts.full_name");
-            assert_eq!(reason, "the optional column full_name of accounts is absent");
+            assert_eq!(
+                reason,
+                "the optional column full_name of accounts is absent"
+            );
         }
         other => panic!("DQ-05 ran: {other:?}"),
     }

@@ -117,10 +117,16 @@ pub(super) fn new(id: &str, rules: &Path, fixtures: &Path) -> Result<ExitCode, C
     write(&rule_file, fill(RULE))?;
     for (case, text) in [("fires", FIRES), ("near-miss", NEAR_MISS)] {
         write(&case_dir.join(case).join("case.toml"), fill(text))?;
-        write(&case_dir.join(case).join("expected.csv"), EXPECTED.to_string())?;
+        write(
+            &case_dir.join(case).join("expected.csv"),
+            EXPECTED.to_string(),
+        )?;
     }
     println!("wrote {}", rule_file.display());
-    println!("wrote {}/fires/ and near-miss/ (case.toml, expected.csv)", case_dir.display());
+    println!(
+        "wrote {}/fires/ and near-miss/ (case.toml, expected.csv)",
+        case_dir.display()
+    );
     println!(
         "next: fill in the TODOs, add the tables each case changes, then\n  accessaudit rules test --rules {} --rule {id}",
         rules.display()

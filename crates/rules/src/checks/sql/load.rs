@@ -111,17 +111,17 @@ pub(crate) fn check(
         super::placeholder_value(&defaults, &snapshot, name)
     })
     .ok()?;
-    let reads: Vec<String> =
-        match polars::sql::extract_table_identifiers(&substituted, false, true) {
-            Ok(names) => names
-                .into_iter()
-                .filter(|n| contract::table(n).is_some() || views::is_view(n))
-                .collect(),
-            Err(e) => {
-                problem(at_query(0), format!("query: {}", first_line(&e)));
-                return None;
-            }
-        };
+    let reads: Vec<String> = match polars::sql::extract_table_identifiers(&substituted, false, true)
+    {
+        Ok(names) => names
+            .into_iter()
+            .filter(|n| contract::table(n).is_some() || views::is_view(n))
+            .collect(),
+        Err(e) => {
+            problem(at_query(0), format!("query: {}", first_line(&e)));
+            return None;
+        }
+    };
     let mut all_needs: Vec<String> = reads
         .iter()
         .filter(|n| contract::table(n).is_some_and(|t| !t.required))

@@ -46,27 +46,32 @@ pub struct Query {
 impl Query {
     /// The first of its needs the snapshot lacks, with the reason.
     pub(crate) fn missing(&self, snapshot: &Snapshot) -> Option<(String, String)> {
-        self.needs.iter().find_map(|need| match need.split_once('.') {
-            Some((table, column)) if !snapshot.has_column(table, column) => Some((
-                need.clone(),
-                if snapshot.table(table).is_none() {
-                    format!("the optional table {table} is absent")
-                } else {
-                    format!("the optional column {column} of {table} is absent")
-                },
-            )),
-            None if snapshot.table(need).is_none() => Some((
-                need.clone(),
-                format!("the optional table {need} is absent"),
-            )),
-            _ => None,
-        })
+        self.needs
+            .iter()
+            .find_map(|need| match need.split_once('.') {
+                Some((table, column)) if !snapshot.has_column(table, column) => Some((
+                    need.clone(),
+                    if snapshot.table(table).is_none() {
+                        format!("the optional table {table} is absent")
+                    } else {
+                        format!("the optional column {column} of {table} is absent")
+                    },
+                )),
+                None if snapshot.table(need).is_none() => {
+                    Some((need.clone(), format!("the optional table {need} is absent")))
+                }
+                _ => None,
+            })
     }
 }
 
 /// The value of placeholder `name` for `rule` over `snapshot`: a built-in
 /// moment or one of the rule's parameters, as a typed literal.
-pub(crate) fn placeholder_value(rule_params: &crate::definition::ParamMap, snapshot: &Snapshot, name: &str) -> Option<String> {
+pub(crate) fn placeholder_value(
+    rule_params: &crate::definition::ParamMap,
+    snapshot: &Snapshot,
+    name: &str,
+) -> Option<String> {
     match name {
         "as_of" => Some(placeholders::instant(snapshot.as_of)),
         "as_of_day" => Some(placeholders::date(snapshot.as_of_day())),

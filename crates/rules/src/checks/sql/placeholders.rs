@@ -48,7 +48,8 @@ pub(crate) fn scan(query: &str) -> Vec<Placeholder<'_>> {
             b':' => {
                 let start = i;
                 let mut end = i + 1;
-                while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_')
+                while end < bytes.len()
+                    && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_')
                 {
                     end += 1;
                 }
@@ -212,6 +213,9 @@ mod tests {
             out.as_deref(),
             Ok("x = 'O''Brien''); DROP' AND y IN ('STAR', 'a''b')")
         );
-        assert_eq!(substitute("x = :missing", |_| None), Err("missing".to_string()));
+        assert_eq!(
+            substitute("x = :missing", |_| None),
+            Err("missing".to_string())
+        );
     }
 }

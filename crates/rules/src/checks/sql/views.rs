@@ -131,10 +131,7 @@ fn calendar(ctx: &Context<'_>) -> PolarsResult<LazyFrame> {
             count
         })
         .collect();
-    let day_numbers: Vec<i32> = days
-        .iter()
-        .map(|d| facts::days_since_epoch(*d))
-        .collect();
+    let day_numbers: Vec<i32> = days.iter().map(|d| facts::days_since_epoch(*d)).collect();
     let df = DataFrame::new_infer_height(vec![
         Column::new("day".into(), day_numbers).cast(&DataType::Date)?,
         Column::new("working_day".into(), working),
