@@ -266,9 +266,31 @@ pub(crate) enum ReviewCommand {
     },
 }
 
+/// The check kinds `rules new` writes a skeleton for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum NewKind {
+    /// A query in Polars SQL (docs/writing-rules.md).
+    Sql,
+}
+
 /// `rules ...`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum RulesCommand {
+    /// Write the skeleton of a new rule file and its two fixture cases
+    /// (see docs/writing-rules.md).
+    New {
+        /// The new rule's id: an area and a number, e.g. ACC-90.
+        id: String,
+        /// The check kind.
+        #[arg(long, value_enum, default_value = "sql")]
+        kind: NewKind,
+        /// The folder of rule files to write it into.
+        #[arg(long, value_name = "DIR", default_value = "rules")]
+        rules: PathBuf,
+        /// The fixtures folder to write its cases into.
+        #[arg(long, value_name = "DIR", default_value = "fixtures/rules")]
+        fixtures: PathBuf,
+    },
     /// One line per rule: id, severity, name, title.
     List {
         /// Catalogue options.
@@ -294,6 +316,9 @@ pub(crate) enum RulesCommand {
         /// The fixtures folder: <DIR>/<RULE-ID>/<case>/ with case.toml and expected.csv.
         #[arg(long, value_name = "DIR", default_value = "fixtures/rules")]
         fixtures: PathBuf,
+        /// Only the cases of this rule (repeatable).
+        #[arg(long = "rule", value_name = "ID")]
+        only: Vec<String>,
         /// Catalogue options.
         #[command(flatten)]
         catalog: CatalogArgs,

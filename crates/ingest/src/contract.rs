@@ -187,6 +187,9 @@ pub const TABLES: &[TableSpec] = &[
             opt("closed_at", Timestamp),
             opt("suspended_from", Timestamp),
             opt("last_login_at", Timestamp),
+            // What the system holds about its user, compared with HR (DQ-05).
+            opt("full_name", Id),
+            opt("unit", Id),
         ],
     },
     TableSpec {

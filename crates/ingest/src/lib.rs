@@ -20,5 +20,6 @@ pub(crate) mod table;
 pub mod values;
 
 pub use error::{IngestError, ValueError, ValueProblem};
+pub use period::Period;
 pub use snapshot::{LoadOptions, Snapshot};
 pub use table::{LoadedTable, ReadMode};

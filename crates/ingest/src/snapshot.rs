@@ -182,6 +182,30 @@ impl Snapshot {
         })
     }
 
+    /// A snapshot with no table at all (each reads as an empty frame with
+    /// the contract's columns), at `as_of` and for `period`: for planning
+    /// queries against the contract's schemas before any data is read.
+    pub fn empty(as_of: DateTime<Utc>, period: Period) -> Self {
+        Snapshot {
+            dir: PathBuf::new(),
+            manifest: Manifest::default(),
+            as_of,
+            as_of_source: AsOfSource::CommandLine,
+            period,
+            period_source: PeriodSource::CommandLine,
+            tables: Vec::new(),
+            absent: TABLES.iter().map(|t| t.name).collect(),
+            calendar: WorkCalendar::estonian(),
+            log_range: OnceLock::new(),
+        }
+    }
+
+    /// Whether table `table` is present and some file of it has column
+    /// `column` (an optional column no file has reads as nulls).
+    pub fn has_column(&self, table: &str, column: &str) -> bool {
+        self.table(table).is_some_and(|t| t.has_column(column))
+    }
+
     /// The loaded table called `name`, if present.
     pub fn table(&self, name: &str) -> Option<&LoadedTable> {
         self.tables.iter().find(|t| t.spec.name == name)

@@ -33,9 +33,17 @@ pub struct LoadedTable {
     pub rejected: Vec<ValueError>,
     /// Columns the files have beyond the contract's (kept, ignored by the rules).
     pub extra_columns: Vec<String>,
+    /// Optional contract columns that no file of the table has (their values
+    /// are all null): a rule that needs one is not evaluable.
+    pub absent_columns: Vec<&'static str>,
 }
 
 impl LoadedTable {
+    /// Whether some file of the table has contract column `name`.
+    pub fn has_column(&self, name: &str) -> bool {
+        self.spec.column(name).is_some() && !self.absent_columns.contains(&name)
+    }
+
     /// The `table:row` reference of row `row` of file number `file`.
     pub fn row_ref(&self, file: u32, row: u64) -> String {
         let name = self
@@ -118,6 +126,8 @@ struct FileRead {
     ignored: Vec<String>,
     /// The rows held in memory, when `frame` is not a scan of the file.
     memory: Option<DataFrame>,
+    /// The optional contract columns the file lacks.
+    absent: Vec<&'static str>,
 }
 
 /// Whether a table is read into memory once at load. Every table but the
@@ -148,6 +158,7 @@ fn read_in_memory(
     file_index: u32,
     mode: ReadMode,
 ) -> Result<FileRead, IngestError> {
+    let absent = absent_columns(&planned);
     let flags = flags(&planned);
     let flag_names: Vec<String> = flags.iter().map(|(n, _)| n.clone()).collect();
     let mut exprs = typed_columns(&planned, file_index);
@@ -190,6 +201,7 @@ fn read_in_memory(
         extras: planned.extras,
         ignored: planned.ignored,
         memory: Some(df),
+        absent,
     })
 }
 
@@ -201,6 +213,7 @@ fn read_lazily(
     file_index: u32,
     mode: ReadMode,
 ) -> Result<FileRead, IngestError> {
+    let absent = absent_columns(&planned);
     let problems = find_bad_values(file, &planned, mode)?;
     let rows = count_rows(file, &planned)?;
     let rejected = rejected_rows(&problems);
@@ -213,6 +226,7 @@ fn read_lazily(
         extras: planned.extras,
         ignored: planned.ignored,
         memory: None,
+        absent,
     })
 }
 
@@ -262,6 +276,12 @@ pub(crate) fn load(
         .flat_map(|r| r.extras.iter().chain(&r.ignored).cloned())
         .collect::<BTreeSet<_>>()
         .into_iter()
+        .collect();
+    let absent_columns: Vec<&'static str> = spec
+        .columns
+        .iter()
+        .map(|c| c.name)
+        .filter(|name| reads.iter().all(|r| r.absent.contains(name)))
         .collect();
     let rows_read = reads.iter().map(|r| r.rows).sum();
     let rows_rejected = reads
@@ -320,7 +340,18 @@ pub(crate) fn load(
         rows_rejected,
         rejected,
         extra_columns,
+        absent_columns,
     })
+}
+
+/// The optional contract columns a planned file lacks.
+fn absent_columns(planned: &PlannedFile) -> Vec<&'static str> {
+    planned
+        .columns
+        .iter()
+        .filter(|(_, conversion)| conversion.is_none())
+        .map(|(spec, _)| spec.name)
+        .collect()
 }
 
 /// An empty frame with the table's typed columns, for an absent optional table.

@@ -746,3 +746,26 @@ fn parquet_extra_list_duration_and_binary_columns_are_ignored_in_a_lazy_scan() {
     );
     assert_eq!(collect(&s, "accounts").height(), 2);
 }
+
+#[test]
+fn an_optional_column_no_file_has_is_named_absent() {
+    let dir = copy_minimal();
+    let s = load(dir.path()).expect("loads");
+    let accounts = s.table("accounts").expect("accounts");
+    assert!(accounts.absent_columns.contains(&"full_name"));
+    assert!(!s.has_column("accounts", "unit"));
+    assert!(s.has_column("accounts", "last_login_at"));
+    let text = std::fs::read_to_string(dir.path().join("accounts.csv")).expect("accounts");
+    let mut lines = text.lines();
+    let header = format!("{},full_name,unit", lines.next().expect("header"));
+    let rows: Vec<String> = lines.map(|l| format!("{l},Jaan Mets,")).collect();
+    std::fs::write(
+        dir.path().join("accounts.csv"),
+        format!("{header}\n{}\n", rows.join("\n")),
+    )
+    .expect("write");
+    let s = load(dir.path()).expect("loads");
+    assert!(s.has_column("accounts", "full_name"));
+    // A column every row leaves empty is still a column the export has.
+    assert!(s.has_column("accounts", "unit"));
+}

@@ -306,6 +306,7 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, HtmlError> {
                 // Said once per absent table, above the rules (`blocked`).
                 OutcomeState::NotEvaluable { .. } => ("not_evaluable", None, 0),
                 OutcomeState::Disabled { reason } => ("disabled", Some(reason.clone()), 0),
+                OutcomeState::Failed { error } => ("failed", Some(error.clone()), 0),
             };
             let findings: Vec<FindingRow<'_>> = ev
                 .findings

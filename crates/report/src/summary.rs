@@ -158,6 +158,9 @@ pub fn summary(
                 OutcomeState::Disabled { reason } => json!({
                     "rule": o.rule_id, "severity": severity, "state": "disabled", "reason": reason,
                 }),
+                OutcomeState::Failed { error } => json!({
+                    "rule": o.rule_id, "severity": severity, "state": "failed", "reason": error,
+                }),
             }
         })
         .collect();

@@ -185,16 +185,16 @@ fn skipped_rules(evaluation: &Evaluation, w: &Words) -> String {
         let _ = writeln!(out, "\n{line}");
     }
     for o in &evaluation.outcomes {
-        if let OutcomeState::Disabled { reason } = &o.state {
-            let _ = writeln!(
-                out,
-                "\n{}",
-                w.fill(
-                    "con_disabled_line",
-                    &[("rule", &o.rule_id), ("reason", reason)]
-                )
-            );
-        }
+        let (key, reason) = match &o.state {
+            OutcomeState::Disabled { reason } => ("con_disabled_line", reason),
+            OutcomeState::Failed { error } => ("con_failed_line", error),
+            _ => continue,
+        };
+        let _ = writeln!(
+            out,
+            "\n{}",
+            w.fill(key, &[("rule", &o.rule_id), ("reason", reason)])
+        );
     }
     out
 }
@@ -323,6 +323,7 @@ pub fn audit_summary(
             OutcomeState::Evaluated { findings } => findings.to_string(),
             OutcomeState::NotEvaluable { .. } => n_a.to_string(),
             OutcomeState::Disabled { .. } => off.to_string(),
+            OutcomeState::Failed { .. } => w.get("con_failed").to_string(),
         };
         let _ = writeln!(
             out,

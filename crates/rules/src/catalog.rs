@@ -132,6 +132,7 @@ impl Catalog {
                 );
             }
             let kind = checks::kind(parsed.check.get_ref());
+            let mut sql = None;
             match kind {
                 None => problem(
                     parsed.check.span(),
@@ -145,7 +146,39 @@ impl Catalog {
                             .join(", ")
                     ),
                 ),
+                Some(kind) if kind.name == checks::sql::KIND.name => {
+                    if let Err(e) = template::check(parsed.message.get_ref()) {
+                        problem(parsed.message.span(), format!("message: {e}"));
+                    }
+                    sql = checks::sql::load::check(
+                        &checks::sql::load::SqlParts {
+                            text,
+                            query: parsed.query.as_ref(),
+                            needs: parsed.needs.as_ref(),
+                            check: parsed.check.span(),
+                            params: &parsed.params,
+                            grain: &parsed.grain,
+                            message: &parsed.message,
+                        },
+                        &mut problem,
+                    );
+                    if let Some(et) = &parsed.et {
+                        check_translation(&parsed.message, &parsed.references, et, &mut problem);
+                    }
+                }
                 Some(kind) => {
+                    if let Some(query) = &parsed.query {
+                        problem(
+                            query.span(),
+                            format!("query is only for check kind sql, not {}", kind.name),
+                        );
+                    }
+                    if let Some(needs) = &parsed.needs {
+                        problem(
+                            needs.span(),
+                            format!("needs is only for check kind sql, not {}", kind.name),
+                        );
+                    }
                     for (name, value) in &parsed.params {
                         match kind.params.iter().find(|p| p.name == name) {
                             None => problem(
@@ -228,6 +261,9 @@ impl Catalog {
             let (Some(area), Some(severity), Some(kind)) = (area, severity, kind) else {
                 continue;
             };
+            if kind.name == checks::sql::KIND.name && sql.is_none() {
+                continue;
+            }
             rules.push(Rule {
                 id,
                 name: parsed.name,
@@ -262,6 +298,7 @@ impl Catalog {
                             .collect(),
                     ),
                 }),
+                sql,
             });
         }
         if !problems.is_empty() {

@@ -13,6 +13,9 @@ use crate::template;
 /// A parameter value as written in a rule or policy file.
 pub(crate) type ParamValue = toml::Value;
 
+/// A rule's parameters by name.
+pub(crate) type ParamMap = BTreeMap<String, ParamValue>;
+
 /// A rule definition as written in its file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,6 +48,11 @@ pub(crate) struct RuleFile {
     /// Parameters with their defaults.
     #[serde(default)]
     pub params: BTreeMap<String, Spanned<ParamValue>>,
+    /// The query of a rule of check kind `sql`.
+    pub query: Option<Spanned<String>>,
+    /// What a `sql` rule cannot be evaluated without besides the optional
+    /// tables its query reads: `table.column` of an optional column.
+    pub needs: Option<Spanned<Vec<String>>>,
     /// The texts in Estonian.
     pub et: Option<TextsFile>,
 }
@@ -141,6 +149,8 @@ pub struct Rule {
     pub disabled: Option<String>,
     /// The texts in Estonian, when the rule file has them.
     pub et: Option<Texts>,
+    /// The query, for a rule of check kind `sql`.
+    pub sql: Option<crate::checks::sql::Query>,
 }
 
 impl Rule {

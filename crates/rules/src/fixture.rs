@@ -130,6 +130,13 @@ fn run_inner(
     result.description = run.description;
     result.failures.extend(run.not_evaluable);
     let (columns, expected) = read_expected(&case.dir.join("expected.csv"))?;
+    // A firing case that expects nothing proves nothing (a fresh skeleton).
+    if expected.is_empty() && case.dir.file_name().is_some_and(|n| n == "fires") {
+        result.failures.push(
+            "the firing case expects no finding: write the finding(s) it must give in expected.csv"
+                .to_string(),
+        );
+    }
     let actual: Vec<Vec<String>> = run.findings.iter().map(|f| project(f, &columns)).collect();
     result.failures.extend(compare(&columns, expected, actual));
     Ok(())
@@ -237,6 +244,7 @@ fn evaluate_case(
             OutcomeState::NotEvaluable { reason, .. } => {
                 Some(format!("{} was not evaluable: {reason}", o.rule_id))
             }
+            OutcomeState::Failed { error } => Some(format!("{} failed: {error}", o.rule_id)),
             _ => None,
         })
         .collect();

@@ -75,6 +75,32 @@ impl Catalog {
             let kind = rule.kind;
             for (name, value) in &entry.params {
                 let line = line_of(text, value.span().start);
+                if rule.sql.is_some() {
+                    // A query's parameters are typed by their defaults.
+                    let ty = crate::checks::sql::placeholders::param_type;
+                    match rule.params.get(name).map(ty) {
+                        None => problems.push(problem(
+                            line,
+                            format!("{} has no parameter {name:?}", rule.id),
+                        )),
+                        Some(expected) if expected != ty(value.get_ref()) => {
+                            problems.push(problem(
+                                line,
+                                format!(
+                                    "parameter {name:?} of {} must be {}, not {}",
+                                    rule.id,
+                                    expected.unwrap_or("?"),
+                                    value.get_ref()
+                                ),
+                            ))
+                        }
+                        Some(_) => {
+                            rule.params.insert(name.clone(), value.get_ref().clone());
+                            rule.overridden.push(name.clone());
+                        }
+                    }
+                    continue;
+                }
                 match kind.params.iter().find(|p| p.name == name) {
                     None => problems.push(problem(
                         line,

@@ -4,6 +4,7 @@ mod audit;
 mod generate;
 mod review;
 mod rules;
+mod rules_new;
 mod snapshot;
 mod subject_report;
 mod validate;
@@ -87,7 +88,17 @@ pub(crate) fn run(command: Command) -> Result<ExitCode, CommandError> {
             RulesCommand::List { catalog } => rules::list(&catalog),
             RulesCommand::Show { id, catalog } => rules::show(&id, &catalog),
             RulesCommand::Doc { catalog } => rules::doc(&catalog),
-            RulesCommand::Test { fixtures, catalog } => rules::test(&fixtures, &catalog),
+            RulesCommand::Test {
+                fixtures,
+                only,
+                catalog,
+            } => rules::test(&fixtures, &only, &catalog),
+            RulesCommand::New {
+                id,
+                kind: _,
+                rules,
+                fixtures,
+            } => rules_new::new(&id, &rules, &fixtures),
         },
     }
 }

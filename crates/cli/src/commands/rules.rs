@@ -76,12 +76,22 @@ pub(super) fn doc(args: &CatalogArgs) -> Result<ExitCode, CommandError> {
 }
 
 /// `rules test`: every fixture case, then `N passed, N failed`.
-pub(super) fn test(fixtures: &Path, args: &CatalogArgs) -> Result<ExitCode, CommandError> {
+pub(super) fn test(
+    fixtures: &Path,
+    only: &[String],
+    args: &CatalogArgs,
+) -> Result<ExitCode, CommandError> {
     let catalog = catalog(args)?;
-    let cases = fixture::discover(fixtures).map_err(|source| CommandError::Read {
+    let mut cases = fixture::discover(fixtures).map_err(|source| CommandError::Read {
         path: fixtures.display().to_string(),
         source,
     })?;
+    if !only.is_empty() {
+        cases.retain(|c| {
+            let rule = c.name.split('/').next().unwrap_or_default();
+            only.iter().any(|id| id.eq_ignore_ascii_case(rule))
+        });
+    }
     if cases.is_empty() {
         return Err(CommandError::Usage(format!(
             "{}: no fixture cases (expected <RULE-ID>/<case>/case.toml)",

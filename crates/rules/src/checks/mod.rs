@@ -43,6 +43,7 @@ mod row_problems;
 mod self_approval;
 mod shared_account;
 mod sod_conflict;
+pub mod sql;
 mod stale_export;
 mod stale_transfer_role;
 mod substitution_basis;
@@ -97,6 +98,9 @@ pub struct LogRead {
 
 /// Told after each slice of the access log a rule has read.
 pub type LogProgress<'a> = dyn Fn(LogRead) + 'a;
+
+/// The columns of `accounts` that say who the system thinks its user is.
+const ACCOUNT_IDENTITY: [&str; 2] = ["full_name", "unit"];
 
 /// The one table that is never kept in memory whole.
 const LOG_TABLE: &str = "access_log";
@@ -254,7 +258,29 @@ impl<'a> Context<'a> {
         self.frames.get_mut().clear();
     }
 
+    /// Table `name` with every contract column, without the rows the
+    /// data-quality rules left out: what a `sql` rule's query reads.
+    pub(crate) fn whole_frame(&self, name: &str) -> LazyFrame {
+        if name == "accounts" {
+            self.read_whole(name)
+        } else {
+            self.frame(name)
+        }
+    }
+
+    /// Table `name` as the Rust checks read it: `accounts` without the
+    /// identity columns only DQ-05 compares (`full_name`, `unit`), so that
+    /// joining an account to its owner's HR `unit` never meets a second one.
     fn read_frame(&self, name: &str) -> LazyFrame {
+        let frame = self.read_whole(name);
+        if name == "accounts" {
+            frame.drop(cols(ACCOUNT_IDENTITY))
+        } else {
+            frame
+        }
+    }
+
+    fn read_whole(&self, name: &str) -> LazyFrame {
         let frame = self.snapshot.frame(name);
         match self.excluded.get(name) {
             Some(rows) if rows.height() > 0 => frame.join(
@@ -414,6 +440,7 @@ pub const KINDS: &[CheckKind] = &[
     revoke_decision::KIND,
     review_return::KIND,
     repeat_offender::KIND,
+    sql::KIND,
 ];
 
 /// The check kind called `name`.

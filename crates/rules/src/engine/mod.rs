@@ -34,6 +34,12 @@ pub enum OutcomeState {
         /// The absent table that blocks it.
         table: String,
     },
+    /// Its query (check kind `sql`) failed on this snapshot; the other
+    /// rules ran.
+    Failed {
+        /// Polars' message.
+        error: String,
+    },
     /// A policy disabled it.
     Disabled {
         /// The policy's reason.
@@ -367,6 +373,12 @@ fn run_rule(
             ctx.snapshot.table(t).is_none().then_some(*t)
         }
     });
+    if let Some((table, reason)) = rule.sql.as_ref().and_then(|q| q.missing(ctx.snapshot)) {
+        evaluation
+            .outcomes
+            .push(outcome(OutcomeState::NotEvaluable { reason, table }));
+        return Ok(None);
+    }
     if let Some(missing) = blocked {
         let reason = if missing == checks::DECISION_LEDGER {
             "it needs the review history and its decision ledger (audit --history DIR)".to_string()
@@ -389,10 +401,24 @@ fn run_rule(
         rule: rule.id.clone(),
         source,
     };
-    let rows = (kind.evaluate)(ctx, rule)
+    let result = (kind.evaluate)(ctx, rule)
         .and_then(|lf| lf.collect())
-        .map_err(wrap)?;
-    let findings = rows::to_findings(rule, ctx, &rows).map_err(wrap)?;
+        .and_then(|rows| Ok((rows::to_findings(rule, ctx, &rows)?, rows)));
+    let (findings, rows) = match result {
+        Ok(done) => done,
+        // A query written in a rule file may fail on data its author did
+        // not foresee: that rule's error, and the other rules still run.
+        Err(source) if rule.sql.is_some() => {
+            let error = source.to_string();
+            let error = error.lines().next().unwrap_or_default().to_string();
+            tracing::warn!(rule = %rule.id, %error, "the rule's query failed");
+            evaluation
+                .outcomes
+                .push(outcome(OutcomeState::Failed { error }));
+            return Ok(None);
+        }
+        Err(source) => return Err(wrap(source)),
+    };
     tracing::info!(findings = findings.len(), elapsed = ?started.elapsed(), "evaluated");
     evaluation.outcomes.push(outcome(OutcomeState::Evaluated {
         findings: findings.len(),
