@@ -16,8 +16,6 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 
 use crate::demo;
-#[cfg(test)]
-use crate::quarter::day;
 use crate::quarter::{at, stamp, Quarter};
 use crate::GenerateError;
 
