@@ -230,3 +230,96 @@ fn a_truncated_dump_is_refused_unless_accepted_with_a_reason() {
         "{manifest}"
     );
 }
+
+/// The CERT insider-threat data set's monthly LDAP rosters (`LDAP/2009-12.csv`
+/// … `LDAP/2011-05.csv`) from the folder `ACCESSAUDIT_CERT_LDAP` names: its
+/// licence forbids redistribution, so the test reads it where it lies and
+/// skips without it. The leavers counted here from the files themselves (a
+/// user in some roster but not in the last) are exactly the people the
+/// derived employees table no longer employs at the end.
+#[test]
+fn the_cert_ldap_rosters_give_the_leavers_counted_from_the_files() {
+    let Some(ldap) = std::env::var_os("ACCESSAUDIT_CERT_LDAP").map(PathBuf::from) else {
+        eprintln!("skipping the CERT LDAP test: ACCESSAUDIT_CERT_LDAP is not set");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dumps = tmp.path().join("dumps");
+    let mut months: Vec<PathBuf> = std::fs::read_dir(&ldap)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
+    months.sort();
+    assert!(months.len() >= 2, "{}", ldap.display());
+    // Independently: each roster's user ids, straight from the files.
+    let users = |path: &Path| -> std::collections::BTreeSet<String> {
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let at = header.iter().position(|h| *h == "user_id").unwrap();
+        lines
+            .filter(|l| !l.is_empty())
+            .map(|l| l.split(',').nth(at).unwrap().to_string())
+            .collect()
+    };
+    let rosters: Vec<_> = months.iter().map(|m| users(m)).collect();
+    let last = rosters.last().unwrap();
+    let ever: std::collections::BTreeSet<String> = rosters.iter().flatten().cloned().collect();
+    let leavers: std::collections::BTreeSet<String> = ever.difference(last).cloned().collect();
+    for month in &months {
+        let stem = month.file_stem().unwrap().to_string_lossy().to_string();
+        let folder = dumps.join(format!("{stem}-01"));
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::copy(month, folder.join("ldap.csv")).unwrap();
+    }
+    let newest = dumps.join(format!(
+        "{}-01",
+        months
+            .last()
+            .unwrap()
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+    ));
+    for (name, header) in [
+        ("access_requests", "request_id,person_id,system,role,action,requested_by,requested_at,decision,approved_by,approved_at,valid_until"),
+        ("absences", "person_id,kind,start_date,end_date"),
+        ("substitutions", "order_id,absent_person_id,substitute_person_id,system,start_date,end_date,issued_by,issued_at"),
+    ] {
+        std::fs::write(newest.join(format!("{name}.csv")), format!("{header}\n")).unwrap();
+    }
+    let out = tmp.path().join("snap");
+    let mapping = repo().join("fixtures/dumps/cert/mapping.toml");
+    let done = run(&[
+        "snapshot",
+        "--source",
+        &format!("dumps:{}", dumps.display()),
+        "--mapping",
+        mapping.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(done.status.code(), Some(0), "{done:?}");
+    let employees = table_text(&out.join("employees.parquet"));
+    let mut open = std::collections::BTreeSet::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for line in employees.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        // person_id, name, unit, position_id, valid_from, valid_to
+        seen.insert(cells[0].to_string());
+        if cells[5].is_empty() {
+            open.insert(cells[0].to_string());
+        }
+    }
+    let derived: std::collections::BTreeSet<String> = seen.difference(&open).cloned().collect();
+    eprintln!(
+        "CERT LDAP: {} rosters, {} users in all, {} leavers counted from the files, {} derived",
+        months.len(),
+        ever.len(),
+        leavers.len(),
+        derived.len()
+    );
+    assert_eq!(derived, leavers);
+    assert_eq!(open, last.clone());
+}
