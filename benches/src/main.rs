@@ -212,6 +212,26 @@ fn run() -> Result<ExitCode, String> {
         mb(peak),
         rate(events, wall)
     );
+    // Rules written as SQL (check = "sql" in rules/), each with its seconds.
+    let sql_rules: Vec<String> = std::fs::read_dir("rules")
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            std::fs::read_to_string(e.path())
+                .is_ok_and(|t| t.lines().any(|l| l.trim() == "check = \"sql\""))
+        })
+        .filter_map(|e| {
+            e.path()
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+        })
+        .collect();
+    for rule in sql_rules {
+        if let Some(seconds) = summary["rule_seconds"][&rule].as_f64() {
+            println!("{:<12} {:>9.2}", format!("  sql {rule}"), seconds);
+        }
+    }
     let findings = summary["findings"]["total"].as_u64().unwrap_or(0);
     println!("\n{events} events, {findings} findings");
 

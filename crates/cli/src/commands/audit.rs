@@ -108,6 +108,7 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
     // Each rule is shown as it starts and metered into its area's stage.
     let rule_stages: RefCell<Vec<StageCost>> = RefCell::new(Vec::new());
     let running: RefCell<Option<Meter>> = RefCell::new(None);
+    let per_rule: RefCell<Vec<(String, f64)>> = RefCell::new(Vec::new());
     let observe = |event: RuleEvent<'_>| match event {
         RuleEvent::Started {
             rule, done, total, ..
@@ -115,8 +116,9 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
             rule_bar.rule(rule, done, total);
             *running.borrow_mut() = Some(Meter::start());
         }
-        RuleEvent::Finished { area, .. } => {
+        RuleEvent::Finished { area, rule } => {
             if let Some(m) = running.borrow_mut().take() {
+                per_rule.borrow_mut().push((rule.to_string(), m.seconds()));
                 meter::merge(
                     &mut rule_stages.borrow_mut(),
                     m.stop(format!("rules {}", area.as_str())),
@@ -178,6 +180,7 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
     let timings = Timings {
         load: load_seconds,
         rules: started.elapsed().as_secs_f64(),
+        per_rule: per_rule.take(),
     };
     bar.stage("writing the report");
     let report_meter = Meter::start();
