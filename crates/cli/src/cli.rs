@@ -163,8 +163,9 @@ pub(crate) struct GenerateArgs {
     /// Write the access log as Parquet, partitioned by month.
     #[arg(long)]
     pub parquet: bool,
-    /// The quarter: 2026-Q3 holds the planted stories; 2026-Q4 is the next
-    /// review of the same agency, to audit with `--baseline` of the Q3 audit.
+    /// The quarter: 2026-Q3 holds the planted stories; 2026-Q4 and 2027-Q1
+    /// are the next two reviews of the same agency, each writing the
+    /// previous review's worksheets as they came back (`returned/`).
     #[arg(long, value_name = "QUARTER", default_value = "2026-Q3",
           value_parser = clap::builder::PossibleValuesParser::new(accessaudit_generate::quarter::NAMES))]
     pub quarter: String,
