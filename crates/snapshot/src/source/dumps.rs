@@ -340,6 +340,15 @@ pub(crate) fn derive(table: &str, dumps: &[Dump], frames: &[DataFrame]) -> Polar
             .to_string()
     };
     let instant = |d: usize| dumps[d].at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    // Timestamps are half-open ([from, to)): a row last seen at a dump was
+    // effective at that instant, so its end is one second after it (a right
+    // seen in one dump only is effective then, and two rights seen in the
+    // same dump overlap there).
+    let after = |d: usize| {
+        (dumps[d].at + chrono::Duration::seconds(1))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
     let until = |r: &Run, f: &dyn Fn(usize) -> String| (r.last != newest).then(|| f(r.last));
     let column = |name: &str, values: Vec<Option<String>>| Column::new(name.into(), values);
     match table {
@@ -381,7 +390,7 @@ pub(crate) fn derive(table: &str, dumps: &[Dump], frames: &[DataFrame]) -> Polar
                 .zip(closed)
                 .map(|(r, c)| {
                     c.filter(|v| !v.trim().is_empty())
-                        .or_else(|| until(r, &instant))
+                        .or_else(|| until(r, &after))
                 })
                 .collect();
             out.with_column(column("created_at", created))?;
@@ -418,9 +427,72 @@ pub(crate) fn derive(table: &str, dumps: &[Dump], frames: &[DataFrame]) -> Polar
             ))?;
             out.with_column(column(
                 "valid_to",
-                ordered.iter().map(|r| until(r, &instant)).collect(),
+                ordered.iter().map(|r| until(r, &after)).collect(),
             ))?;
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn dumps(names: &[&str]) -> Vec<Dump> {
+        names
+            .iter()
+            .map(|n| Dump {
+                label: n.to_string(),
+                at: moment(n).unwrap(),
+                dir: PathBuf::new(),
+            })
+            .collect()
+    }
+
+    fn rights(ids: &[&str]) -> DataFrame {
+        df!(
+            "assignment_id" => ids,
+            "system" => ids.iter().map(|_| "S").collect::<Vec<_>>(),
+            "account_id" => ids.iter().map(|_| "a").collect::<Vec<_>>(),
+            "role" => ids.iter().map(|_| "R").collect::<Vec<_>>(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn one_sighting_is_effective_and_a_return_is_a_second_interval() {
+        let d = dumps(&["2026-06-01", "2026-07-01", "2026-08-01T06:00"]);
+        // seen once; A-2: gone in the middle, back in the newest.
+        let frames = [rights(&["A-1", "A-2"]), rights(&[]), rights(&["A-2"])];
+        let out = derive("role_assignments", &d, &frames).unwrap();
+        let text = |c: &str| -> Vec<Option<String>> {
+            out.column(c)
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .map(|v| v.map(str::to_string))
+                .collect()
+        };
+        assert_eq!(
+            text("assignment_id"),
+            [Some("A-1".into()), Some("A-2".into()), Some("A-2#2".into())]
+        );
+        assert_eq!(
+            text("valid_to"),
+            [
+                Some("2026-05-31T21:00:01Z".into()),
+                Some("2026-05-31T21:00:01Z".into()),
+                None
+            ]
+        );
+        // 06:00 in Tallinn on 1 August is 03:00 UTC.
+        assert_eq!(
+            text("valid_from")[2].as_deref(),
+            Some("2026-08-01T03:00:00Z")
+        );
+        assert_eq!(moment("2026-13-01"), None);
+    }
 }
