@@ -163,6 +163,20 @@ pub(crate) struct GenerateArgs {
     /// Write the access log as Parquet, partitioned by month.
     #[arg(long)]
     pub parquet: bool,
+    /// Log shape: distinct people a user looks at in a working day
+    /// (default: the events per day divided by --events-per-subject).
+    #[arg(long, value_name = "N")]
+    pub subjects_per_day: Option<f64>,
+    /// Log shape: events per person a user looks at in a day.
+    #[arg(long, value_name = "N", default_value_t = 3.0)]
+    pub events_per_subject: f64,
+    /// Log shape: the chance (0-1) that a new case is about a person the
+    /// unit already had a case about (more cases per person).
+    #[arg(long, value_name = "P", default_value_t = 0.1)]
+    pub case_reuse: f64,
+    /// Log shape: the share (0-1) of events that name their case.
+    #[arg(long, value_name = "P", default_value_t = 0.85)]
+    pub named_share: f64,
     /// The quarter: 2026-Q3 holds the planted stories; 2026-Q4 and 2027-Q1
     /// are the next two reviews of the same agency, each writing the
     /// previous review's worksheets as they came back (`returned/`).

@@ -11,7 +11,7 @@ use crate::quarter::{at, stamp, Quarter};
 use crate::rights::{account_id, work_system};
 use crate::rng::Rng;
 use crate::tables::Tables;
-use crate::{GenerateError, Progress};
+use crate::{GenerateError, Progress, Shape};
 
 /// Where the agency's (not a local government's) citizens live.
 const AGENCY_RESIDENCES: &[&str] = &[
@@ -54,6 +54,7 @@ pub(crate) struct Activity<'a> {
     events_per_day: f64,
     /// Background events written.
     pub events: u64,
+    shape: Shape,
 }
 
 /// Chooses an action: mostly views, some searches and updates, few prints
@@ -70,7 +71,13 @@ fn action(rng: &mut Rng) -> &'static str {
 
 impl<'a> Activity<'a> {
     /// Prepares the activity for `target_events` background events.
-    pub(crate) fn new(org: &'a Org, q: &'a Quarter, rng: Rng, target_events: u64) -> Self {
+    pub(crate) fn new(
+        org: &'a Org,
+        q: &'a Quarter,
+        rng: Rng,
+        target_events: u64,
+        shape: Shape,
+    ) -> Self {
         let accounts = org
             .people
             .iter()
@@ -95,7 +102,10 @@ impl<'a> Activity<'a> {
             target_events as f64 / account_days as f64
         };
         // Distinct subjects a user looks at in a day; the pool must hold more.
-        let k_max = (events_per_day * 1.3 / 3.0).ceil().clamp(1.0, 100.0) as usize;
+        let per_day = shape
+            .subjects_per_day
+            .unwrap_or(events_per_day / shape.events_per_subject);
+        let k_max = (per_day * 1.3).ceil().clamp(1.0, 100.0) as usize;
         let mut members = vec![0usize; org.units.len()];
         for p in &org.people {
             if let Some(s) = p.stints.first() {
@@ -120,6 +130,7 @@ impl<'a> Activity<'a> {
             pools,
             events_per_day,
             events: 0,
+            shape,
         }
     }
 
@@ -134,7 +145,8 @@ impl<'a> Activity<'a> {
     ) -> Result<u32, GenerateError> {
         let kind = self.org.units[unit].kind;
         let pool = &mut self.pools[unit];
-        let subject = if !pool.recent_subjects.is_empty() && self.rng.chance(0.1) {
+        let subject = if !pool.recent_subjects.is_empty() && self.rng.chance(self.shape.case_reuse)
+        {
             pool.recent_subjects[self.rng.index(pool.recent_subjects.len())]
         } else {
             let female = self.rng.chance(0.5);
@@ -272,7 +284,13 @@ impl<'a> Activity<'a> {
             return;
         }
         let pool = &self.pools[unit].open;
-        let k = e.div_ceil(3).clamp(1, 100).min(pool.len());
+        let k = match self.shape.subjects_per_day {
+            Some(s) => (s * spread).round() as usize,
+            None => (e as f64 / self.shape.events_per_subject).ceil() as usize,
+        }
+        .clamp(1, 100)
+        .min(e)
+        .min(pool.len());
         let mut chosen: Vec<u32> = Vec::with_capacity(k);
         while chosen.len() < k {
             let c = pool[rng.index(pool.len())].case;
@@ -291,7 +309,7 @@ impl<'a> Activity<'a> {
                 account: person as u32,
                 case,
                 action: action(rng),
-                named: rng.chance(0.85),
+                named: rng.chance(self.shape.named_share),
             });
         }
     }

@@ -49,6 +49,52 @@ pub struct Options {
     pub parquet: bool,
     /// The quarter: the planted one or its follow-up.
     pub quarter: quarter::Quarter,
+    /// The shape of the access log: how users spread their looks.
+    pub shape: Shape,
+}
+
+/// How the background's users look at people: the knobs that decide what
+/// an audit of the log costs beyond its size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shape {
+    /// Distinct people a user looks at in a working day; by default it
+    /// follows from the events per person ([`Shape::events_per_subject`]).
+    pub subjects_per_day: Option<f64>,
+    /// Events per person a user looks at in a day (3 by default); unused
+    /// when [`Shape::subjects_per_day`] is given (the events per day, from
+    /// the events and persons asked for, then decide it).
+    pub events_per_subject: f64,
+    /// The chance that a new case is about a person the unit already had a
+    /// case about (0.1 by default: about 1.1 cases per person).
+    pub case_reuse: f64,
+    /// The share of events that name their case (0.85 by default).
+    pub named_share: f64,
+}
+
+impl Default for Shape {
+    fn default() -> Self {
+        Shape {
+            subjects_per_day: None,
+            events_per_subject: 3.0,
+            case_reuse: 0.1,
+            named_share: 0.85,
+        }
+    }
+}
+
+impl Shape {
+    /// The shape of a busy benefits agency's log, as an independently
+    /// generated quarter had it: each active user looks at about 20 people a
+    /// day, 5.7 times each, about 1.5 cases per person, and most events name
+    /// their case.
+    pub fn dense() -> Self {
+        Shape {
+            subjects_per_day: Some(20.0),
+            events_per_subject: 5.7,
+            case_reuse: 0.33,
+            named_share: 0.95,
+        }
+    }
 }
 
 /// Background employees the generator can make: at least one (a unit needs
@@ -232,6 +278,7 @@ fn generate_into(
         q,
         root.fork(4),
         options.events.saturating_sub(demo_events),
+        options.shape,
     );
     activity.run(&mut mint, &mut tables, &mut sink, progress)?;
     let log_rows = sink.finish()?;

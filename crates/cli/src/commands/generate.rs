@@ -35,6 +35,7 @@ pub(super) fn run(args: &GenerateArgs) -> Result<ExitCode, CommandError> {
                 quarter::NAMES.join(" or ")
             ))
         })?,
+        shape: shape(args)?,
     };
     let bar = Bar::new("generate");
     let generated = generate(&options, &mut |p| match p {
@@ -74,6 +75,37 @@ pub(super) fn run(args: &GenerateArgs) -> Result<ExitCode, CommandError> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The log's shape from the arguments, each in its range.
+fn shape(args: &GenerateArgs) -> Result<accessaudit_generate::Shape, CommandError> {
+    let share = |name: &str, v: f64| {
+        if (0.0..=1.0).contains(&v) {
+            Ok(v)
+        } else {
+            Err(CommandError::Usage(format!(
+                "--{name} {v}: a share from 0 to 1"
+            )))
+        }
+    };
+    let positive = |name: &str, v: f64| {
+        if v.is_finite() && (1.0..=100.0).contains(&v) {
+            Ok(v)
+        } else {
+            Err(CommandError::Usage(format!(
+                "--{name} {v}: a number from 1 to 100"
+            )))
+        }
+    };
+    Ok(accessaudit_generate::Shape {
+        subjects_per_day: args
+            .subjects_per_day
+            .map(|v| positive("subjects-per-day", v))
+            .transpose()?,
+        events_per_subject: positive("events-per-subject", args.events_per_subject)?,
+        case_reuse: share("case-reuse", args.case_reuse)?,
+        named_share: share("named-share", args.named_share)?,
+    })
 }
 
 /// Writes into `dir` the `previous` review's worksheets as the managers and
