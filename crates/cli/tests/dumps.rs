@@ -8,24 +8,15 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use polars::prelude::*;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+use common::repo;
 
 fn run(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_accessaudit"))
-        .env("ACCESSAUDIT_PSEUDONYM_KEY", "test-key-of-16-bytes")
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("run accessaudit");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    out
+    common::run(args, &[])
 }
 
 /// A snapshot table as sorted CSV lines (header first), every value as

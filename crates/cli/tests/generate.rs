@@ -146,6 +146,28 @@ fn generate_and_audit_with(
     Audited { data, out }
 }
 
+/// `audited`'s quarter audited again into `out` with `history` (and its
+/// exceptions, every format); it must succeed.
+fn audit_again(audited: &Audited, out: &Path, history: &Path) -> Output {
+    let exceptions = audited.data.join("exceptions.toml");
+    let rerun = run(&[
+        "audit",
+        "--data",
+        audited.data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--exceptions",
+        exceptions.to_str().unwrap(),
+        "--reveal-subjects",
+        "--format",
+        "csv,json,html",
+        "--history",
+        history.to_str().unwrap(),
+    ]);
+    assert_eq!(rerun.status.code(), Some(0), "{rerun:?}");
+    rerun
+}
+
 /// The findings of an audit as JSON objects, by finding id.
 fn jsonl(out: &Path) -> BTreeMap<String, serde_json::Value> {
     std::fs::read_to_string(out.join("findings.jsonl"))
@@ -351,22 +373,7 @@ fn three_consecutive_quarters_round_trip_the_reviews_and_show_every_status() {
     // baseline: the same findings, byte for byte; and the same inputs
     // audited again add no run.
     let again = tmp.path().join("q4-again");
-    let exceptions = q4.data.join("exceptions.toml");
-    let rerun = run(&[
-        "audit",
-        "--data",
-        q4.data.to_str().unwrap(),
-        "--out",
-        again.to_str().unwrap(),
-        "--exceptions",
-        exceptions.to_str().unwrap(),
-        "--reveal-subjects",
-        "--format",
-        "csv,json,html",
-        "--history",
-        history.to_str().unwrap(),
-    ]);
-    assert_eq!(rerun.status.code(), Some(0), "{rerun:?}");
+    let rerun = audit_again(&q4, &again, &history);
     assert!(String::from_utf8_lossy(&rerun.stdout).contains("recorded as run 2026-12-31_"));
     assert_eq!(
         std::fs::read(again.join("findings.csv")).unwrap(),
@@ -495,22 +502,7 @@ fn third_quarter(
     // Q3 audited again: the case the DPO justified is explained, with who,
     // when and why; the violation is not.
     let again = dir.join("q3-again");
-    let exceptions = q3.data.join("exceptions.toml");
-    let rerun = run(&[
-        "audit",
-        "--data",
-        q3.data.to_str().unwrap(),
-        "--out",
-        again.to_str().unwrap(),
-        "--exceptions",
-        exceptions.to_str().unwrap(),
-        "--reveal-subjects",
-        "--format",
-        "csv,json,html",
-        "--history",
-        history.to_str().unwrap(),
-    ]);
-    assert_eq!(rerun.status.code(), Some(0), "{rerun:?}");
+    audit_again(q3, &again, history);
     let explained: Vec<_> = jsonl(&again)
         .into_values()
         .filter(|f| f["status"] == "explained")

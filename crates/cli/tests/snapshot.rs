@@ -10,25 +10,10 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_accessaudit"))
-        .env("ACCESSAUDIT_PSEUDONYM_KEY", "test-key-of-16-bytes")
-        .env_remove("PGPASSWORD")
-        .envs(env.iter().copied())
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("run accessaudit");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    out
-}
+mod common;
+use common::{repo, run};
 
 /// The demo's `as_of`: a database's own would be today.
 const AS_OF: &str = "2026-09-30T23:59:59+03:00";
