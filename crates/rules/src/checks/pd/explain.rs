@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use polars::prelude::*;
 
 use super::events::{with_account_owners, with_owner_units};
-use crate::checks::facts::{self, instant};
+use crate::checks::facts::instant;
 use crate::checks::{collect_streaming, Context};
 
 /// The cases that explain events, in two parts: `named` holds (`__ev`,
@@ -114,15 +114,6 @@ impl Explanations {
         Ok(Explanations { named, others })
     }
 
-    /// Whether a case explains each of `n` events, by `__ev`. Flags are set
-    /// by event number instead of joining millions of rows back.
-    pub(super) fn mask(&self, n: usize) -> PolarsResult<Vec<bool>> {
-        let mut mask = vec![false; n];
-        mark(&mut mask, &self.named)?;
-        mark(&mut mask, &self.others)?;
-        Ok(mask)
-    }
-
     /// `__ev`, `case_used`: the case that explains each explained event,
     /// the named one first, else the smallest id.
     pub(super) fn cases(self) -> PolarsResult<DataFrame> {
@@ -166,27 +157,6 @@ pub(crate) fn explain(ctx: &Context<'_>, events: LazyFrame) -> PolarsResult<Lazy
         .drop(cols(["__ev"])))
 }
 
-/// `__ev` of every event whose account held an effective personal-data
-/// role at `ts` (once per such role).
-fn with_role_pairs(ctx: &Context<'_>, events: LazyFrame) -> LazyFrame {
-    let pd_rights = facts::personal_data_rights(ctx).select([
-        col("system"),
-        col("account_id"),
-        col("eff_start"),
-        col("eff_end"),
-    ]);
-    events
-        .select([col("__ev"), col("system"), col("account_id"), col("ts")])
-        .join(
-            pd_rights,
-            [col("system"), col("account_id")],
-            [col("system"), col("account_id")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .filter(facts::covers("eff_start", "eff_end", col("ts")))
-        .select([col("__ev")])
-}
-
 /// Marks the events whose `__ev` appears in `found`.
 fn mark(mask: &mut [bool], found: &DataFrame) -> PolarsResult<()> {
     for ev in found.column("__ev")?.u32()?.iter().flatten() {
@@ -195,13 +165,4 @@ fn mark(mask: &mut [bool], found: &DataFrame) -> PolarsResult<()> {
         }
     }
     Ok(())
-}
-
-/// Which events' accounts held an effective personal-data role in that
-/// system at `ts` (on an open, unsuspended account), as a flag per event.
-pub(super) fn role_mask(ctx: &Context<'_>, events: &DataFrame) -> PolarsResult<Vec<bool>> {
-    let holding = collect_streaming(with_role_pairs(ctx, events.clone().lazy()))?;
-    let mut mask = vec![false; events.height()];
-    mark(&mut mask, &holding)?;
-    Ok(mask)
 }

@@ -4,7 +4,8 @@
 
 use polars::prelude::*;
 
-use crate::checks::facts::{self, covers_day};
+use super::scan::{Marks, OwnerMarks};
+use crate::checks::facts::{self, covers_day, days_since_epoch};
 use crate::checks::Context;
 
 /// The tables the grain flags look people up in, read once per audit
@@ -93,6 +94,74 @@ impl GrainLookups {
             marked_owners,
             marked_subjects,
         })
+    }
+
+    /// What the pass over the log needs to tell the groups some PD rule
+    /// may report: the working hours, the period's days off, and who a
+    /// grain flag can mark.
+    pub(super) fn marks(&self, ctx: &Context<'_>) -> PolarsResult<Marks> {
+        let names = |s: &Series| -> PolarsResult<PlHashSet<String>> {
+            Ok(s.str()?.iter().flatten().map(str::to_string).collect())
+        };
+        let p = &ctx.snapshot.period;
+        let days_off = p
+            .from
+            .iter_days()
+            .take_while(|d| *d <= p.to)
+            .filter(|d| !ctx.snapshot.calendar.is_working_day(*d))
+            .map(days_since_epoch)
+            .collect();
+        Ok(Marks {
+            working_hours: (ctx.working_hours.0 as i32, ctx.working_hours.1 as i32),
+            days_off,
+            owners: self.owner_marks(ctx)?,
+            subjects: names(&self.marked_subjects)?,
+        })
+    }
+
+    /// When each owner a grain flag can mark is marked: the end of their
+    /// employment (`ended` marks the days after it) and their absences
+    /// (`absent` marks the days inside one, both ends included).
+    fn owner_marks(&self, ctx: &Context<'_>) -> PolarsResult<PlHashMap<String, OwnerMarks>> {
+        let mut marks: PlHashMap<String, OwnerMarks> = PlHashMap::default();
+        let ended = self
+            .ended
+            .clone()
+            .lazy()
+            .select([col("owner"), col("end_day").cast(DataType::Int32)])
+            .collect()?;
+        for (owner, end) in ended
+            .column("owner")?
+            .str()?
+            .iter()
+            .zip(ended.column("end_day")?.i32()?.iter())
+        {
+            if let (Some(owner), Some(end)) = (owner, end) {
+                marks.entry(owner.to_string()).or_default().ended_after = Some(end);
+            }
+        }
+        let absences = ctx
+            .frame("absences")
+            .select([
+                col("person_id"),
+                col("start_date").cast(DataType::Int32),
+                col("end_date").cast(DataType::Int32),
+            ])
+            .collect()?;
+        let persons = absences.column("person_id")?.str()?;
+        let starts = absences.column("start_date")?.i32()?;
+        let ends = absences.column("end_date")?.i32()?;
+        for ((person, start), end) in persons.iter().zip(starts.iter()).zip(ends.iter()) {
+            // `covers_day` never holds for a null start.
+            if let (Some(person), Some(start)) = (person, start) {
+                marks
+                    .entry(person.to_string())
+                    .or_default()
+                    .absent
+                    .push((start, end));
+            }
+        }
+        Ok(marks)
     }
 
     /// Whether a grain flag may mark a group: true wherever `ended`,

@@ -1,13 +1,16 @@
 //! Facts about personal-data access events, computed once per audit and
 //! shared by the PD rules and the explained-access figures.
 //!
-//! Event-level questions (was the event explained by a case open at `ts`, did
-//! the account hold a personal-data role at `ts`, was it after hours) are
-//! answered by equi-joins on keys against small tables, never cross joins;
-//! then events are aggregated to the PD grain, account × subject × day, and
-//! the questions that depend only on that grain (owner absent that day, owner's
-//! employment ended, subject a colleague, on the watchlist, a relative, from
-//! another municipality) are answered on the much smaller aggregate.
+//! Event-level questions (was the event explained by a case open at `ts`,
+//! did the account hold a personal-data role at `ts`, was it after hours)
+//! are answered in one pass over each week of the log ([`scan`]) that also
+//! counts the events per account × subject × day (the PD grain) and per
+//! account × day; the questions that depend only on the grain (owner absent
+//! that day, owner's employment ended, subject a colleague, on the
+//! watchlist, a relative, from another municipality) are answered with
+//! joins on the few groups some rule may report ([`grain_flags`]).
+//! `subject-report` reads the same explanation per event through
+//! [`explain`], and a test checks that both agree.
 
 mod aggregate;
 mod condition;
@@ -15,6 +18,8 @@ mod events;
 mod explain;
 mod grain_flags;
 mod local_time;
+mod lookups;
+mod scan;
 
 use polars::prelude::*;
 
@@ -41,24 +46,52 @@ pub(crate) struct PdFacts {
 
 /// The PD facts, computed stretch by stretch of the period (the grain has
 /// a day in it, so stretches are independent; see [`log_slices`]).
+///
+/// The pass over a stretch's events (see [`scan`]) runs while the next
+/// stretch is read, so at most two stretches' events are in memory, and
+/// one pass at a time reuses the same arrays.
 pub(crate) fn facts(ctx: &Context<'_>) -> PolarsResult<PdFacts> {
     let period = &ctx.snapshot.period;
     let slices = log_slices(ctx.snapshot, period.from, period.to);
-    let lookups = grain_flags::GrainLookups::read(ctx)?;
-    let mut groups: Option<DataFrame> = None;
-    let mut account_days: Option<DataFrame> = None;
+    let clock = std::time::Instant::now();
+    let grain = grain_flags::GrainLookups::read(ctx)?;
+    tracing::debug!(elapsed = ?clock.elapsed(), "PD grain look-ups read");
+    let lookups = lookups::Lookups::read(ctx)?;
+    tracing::debug!(elapsed = ?clock.elapsed(), "PD look-ups read");
+    let marks = grain.marks(ctx)?;
+    tracing::debug!(elapsed = ?clock.elapsed(), "PD marks read");
+    let has_cases = ctx.snapshot.table("cases").is_some();
+    let mut facts = Stacked::default();
     let count = slices.len();
-    for (i, slice) in slices.into_iter().enumerate() {
-        let (g, a, events) = aggregate::slice_facts(ctx, &lookups, slice.start, slice.end)?;
-        ctx.log_read(LogRead {
-            slice: i + 1,
-            slices: count,
-            events: Some(events as u64),
-        });
-        append(&mut groups, g)?;
-        append(&mut account_days, a)?;
-    }
-    let (Some(mut groups), Some(mut account_days)) = (groups, account_days) else {
+    std::thread::scope(|threads| -> PolarsResult<()> {
+        let mut scratch = scan::Scratch::default();
+        let mut pending: Option<(usize, Scanning<'_>)> = None;
+        for (i, slice) in slices.iter().enumerate() {
+            let clock = std::time::Instant::now();
+            let events = aggregate::read_events(ctx, slice.start, slice.end)?;
+            tracing::debug!(slice = i + 1, events = events.height(), elapsed = ?clock.elapsed(), "PD slice read");
+            if let Some((j, done)) = pending.take() {
+                scratch = facts.add(ctx, &grain, done, j, count)?;
+            }
+            let (lookups, marks) = (&lookups, &marks);
+            let mut arrays = std::mem::take(&mut scratch);
+            pending = Some((
+                i,
+                threads.spawn(move || {
+                    let clock = std::time::Instant::now();
+                    let n = events.height();
+                    let scanned = scan::scan(lookups, marks, has_cases, &events, &mut arrays);
+                    tracing::debug!(events = n, elapsed = ?clock.elapsed(), "PD slice scanned");
+                    (scanned.map(|s| (s, n)), arrays)
+                }),
+            ));
+        }
+        if let Some((j, done)) = pending {
+            facts.add(ctx, &grain, done, j, count)?;
+        }
+        Ok(())
+    })?;
+    let (Some(mut groups), Some(mut account_days)) = (facts.groups, facts.account_days) else {
         return Err(polars_err!(ComputeError: "the period has no days"));
     };
     groups.rechunk_mut();
@@ -67,6 +100,47 @@ pub(crate) fn facts(ctx: &Context<'_>) -> PolarsResult<PdFacts> {
         groups,
         account_days,
     })
+}
+
+/// A stretch's pass, running: its result and the arrays it used.
+type Scanning<'scope> =
+    std::thread::ScopedJoinHandle<'scope, (PolarsResult<(scan::Scanned, usize)>, scan::Scratch)>;
+
+/// The stretches' facts so far.
+#[derive(Default)]
+struct Stacked {
+    groups: Option<DataFrame>,
+    account_days: Option<DataFrame>,
+}
+
+impl Stacked {
+    /// Waits for stretch `i`'s pass, completes its facts and stacks them;
+    /// returns the pass's arrays for the next one.
+    fn add(
+        &mut self,
+        ctx: &Context<'_>,
+        grain: &grain_flags::GrainLookups,
+        scanning: Scanning<'_>,
+        i: usize,
+        count: usize,
+    ) -> PolarsResult<scan::Scratch> {
+        let clock = std::time::Instant::now();
+        let (scanned, arrays) = scanning
+            .join()
+            .map_err(|_| polars_err!(ComputeError: "the pass over a stretch of the log failed"))?;
+        let (scanned, events) = scanned?;
+        let waited = clock.elapsed();
+        let (g, a) = aggregate::slice_facts(ctx, grain, scanned)?;
+        tracing::debug!(slice = i + 1, ?waited, completed = ?clock.elapsed() - waited, "PD slice");
+        ctx.log_read(LogRead {
+            slice: i + 1,
+            slices: count,
+            events: Some(events as u64),
+        });
+        append(&mut self.groups, g)?;
+        append(&mut self.account_days, a)?;
+        Ok(arrays)
+    }
 }
 
 /// Stacks one stretch's rows under the earlier ones.
@@ -114,12 +188,16 @@ mod tests {
         let snapshot = Snapshot::load(&demo, &LoadOptions::default()).expect("demo");
         let pseudonyms = Pseudonymizer::new(b"explanation-test-key".to_vec(), false);
         let ctx = Context::new(&snapshot, &pseudonyms);
+        let lookups = lookups::Lookups::read(&ctx).expect("lookups");
         // The audit's reading: the flag per event of each stretch.
         let p = &snapshot.period;
         let mut audit = BTreeMap::new();
         for slice in log_slices(&snapshot, p.from, p.to) {
-            let events =
-                aggregate::read_events(&ctx, slice.start, slice.end, &|_| {}).expect("events");
+            let mut events = aggregate::read_events(&ctx, slice.start, slice.end).expect("events");
+            let flags = scan::explained(&lookups, &events).expect("explained");
+            events
+                .with_column(Column::new("explained".into(), flags))
+                .expect("flags");
             audit.extend(by_row(&events));
         }
         // subject-report's: the case per event.
