@@ -18,7 +18,8 @@ use crate::checks::{facts, Context};
 pub(super) struct Post {
     from: Option<i32>,
     to: Option<i32>,
-    unit: Option<String>,
+    /// The unit's code (see [`Lookups::unit_code`]).
+    unit: Option<u32>,
 }
 
 impl Post {
@@ -37,12 +38,11 @@ pub(super) struct Owner {
 }
 
 impl Owner {
-    /// The units the owner was in on day `d`.
-    fn units_on(&self, d: i32) -> impl Iterator<Item = &str> {
+    /// Whether the owner was in unit `unit` on day `d`.
+    fn in_unit(&self, unit: u32, d: i32) -> bool {
         self.posts
             .iter()
-            .filter(move |p| p.covers(d))
-            .filter_map(|p| p.unit.as_deref())
+            .any(|p| p.unit == Some(unit) && p.covers(d))
     }
 }
 
@@ -167,51 +167,15 @@ pub(super) fn partition(hash: u64, bits: u32) -> usize {
     }
 }
 
-/// Time intervals `[start, end)`; once [`Intervals::finish`]ed, sorted by
-/// start with the latest end so far in place of each end, so that whether
-/// one of them is open at an instant is a binary search however many there
-/// are.
-#[derive(Debug, Clone, Default)]
-struct Intervals(Vec<(i64, i64)>);
-
-impl Intervals {
-    fn finish(&mut self) {
-        self.0.sort_unstable();
-        let mut latest = i64::MIN;
-        for (_, end) in &mut self.0 {
-            latest = latest.max(*end);
-            *end = latest;
-        }
-    }
-
-    /// Whether some interval has `start ≤ ts < end`.
-    fn open_at(&self, ts: i64) -> bool {
-        let started = self.0.partition_point(|&(s, _)| s <= ts);
-        started > 0 && self.0[started - 1].1 > ts
-    }
-}
-
-/// One subject's cases in one system, by handler and by unit.
-#[derive(Debug, Default)]
-struct SubjectCases {
-    by_handler: Vec<(PlSmallStr, Intervals)>,
-    by_unit: Vec<(PlSmallStr, Intervals)>,
-}
-
-impl SubjectCases {
-    /// The cases' intervals of `key` in `list` (a subject's cases have few
-    /// distinct handlers and units, so a list is enough).
-    fn of<'a>(list: &'a [(PlSmallStr, Intervals)], key: &str) -> Option<&'a Intervals> {
-        list.iter().find(|(k, _)| k == key).map(|(_, i)| i)
-    }
-
-    /// Adds a case's interval under `key`.
-    fn add(list: &mut Vec<(PlSmallStr, Intervals)>, key: &str, interval: (i64, i64)) {
-        match list.iter_mut().find(|(k, _)| k == key) {
-            Some((_, intervals)) => intervals.0.push(interval),
-            None => list.push((key.into(), Intervals(vec![interval]))),
-        }
-    }
+/// A case as the check of a look that names no case reads it: who
+/// handles it (the handler's hash, the unit's code) and when it was open,
+/// `[opened, closed)` (`i64::MAX`: still open).
+#[derive(Debug, Clone, Copy)]
+struct HeldCase {
+    handler: Option<Hash128>,
+    unit: Option<u32>,
+    opened: i64,
+    closed: i64,
 }
 
 /// The lookups of one audit.
@@ -226,8 +190,12 @@ pub(super) struct Lookups {
     pub(super) hash: StrHash,
     /// The cases by the hash of their id.
     pub(super) named: NamedCases,
-    /// Per system: subject → the subject's cases in that system.
-    cases_by_subject: Vec<PlHashMap<PlSmallStr, SubjectCases>>,
+    /// Unit name → code, for the units of posts and cases.
+    units: PlHashMap<PlSmallStr, u32>,
+    /// (system, subject's hash) → the range of the subject's cases in
+    /// `held`, which is sorted by system and subject.
+    by_subject: PlHashMap<(u32, Hash128), (u32, u32)>,
+    held: Vec<HeldCase>,
 }
 
 impl Lookups {
@@ -239,17 +207,25 @@ impl Lookups {
             accounts: Vec::new(),
             hash: StrHash::default(),
             named: NamedCases::default(),
-            cases_by_subject: Vec::new(),
+            units: PlHashMap::default(),
+            by_subject: PlHashMap::default(),
+            held: Vec::new(),
         };
-        let posts = read_posts(ctx)?;
+        let clock = std::time::Instant::now();
+        let step =
+            |what: &str| tracing::debug!(step = what, elapsed = ?clock.elapsed(), "PD look-ups");
+        let posts = lookups.read_posts(ctx)?;
         lookups.read_accounts(ctx, &posts)?;
+        step("accounts");
         lookups.read_rights(ctx)?;
+        step("rights");
         for account in &mut lookups.accounts {
             let hash = &lookups.hash;
             account.owner_hashes = account.owners.iter().map(|o| hash.of(&o.person)).collect();
         }
         if ctx.snapshot.table("cases").is_some() {
             lookups.read_cases(ctx)?;
+            step("cases");
         }
         Ok(lookups)
     }
@@ -261,7 +237,6 @@ impl Lookups {
         }
         self.systems.push(system.to_string());
         self.accounts_by_id.push(PlHashMap::default());
-        self.cases_by_subject.push(PlHashMap::default());
         self.systems.len() - 1
     }
 
@@ -352,6 +327,7 @@ impl Lookups {
         let opened = df.column("opened_at")?.i64()?;
         let closed = df.column("closed_at")?.i64()?;
         let mut named = Vec::with_capacity(df.height());
+        let mut held = Vec::with_capacity(df.height());
         let rows = systems
             .iter()
             .zip(subjects.iter())
@@ -366,34 +342,35 @@ impl Lookups {
             let (Some(system), Some(subject), Some(opened)) = (system, subject, opened) else {
                 continue;
             };
-            let s = self.system_index(system);
+            let s = self.system_index(system) as u32;
+            let subject = self.hash.of(subject);
             let closed = closed.unwrap_or(i64::MAX);
             if let Some(id) = id {
                 named.push(NamedCase {
                     id: self.hash.of(id),
-                    system: s as u32,
-                    subject: self.hash.of(subject),
+                    system: s,
+                    subject,
                     opened,
                     closed,
                 });
             }
-            let cases = self.cases_by_subject[s].entry(subject.into()).or_default();
-            if let Some(h) = handler {
-                SubjectCases::add(&mut cases.by_handler, h, (opened, closed));
-            }
-            if let Some(u) = unit {
-                SubjectCases::add(&mut cases.by_unit, u, (opened, closed));
-            }
+            let case = HeldCase {
+                handler: handler.map(|h| self.hash.of(h)),
+                unit: unit.map(|u| self.unit_code(u)),
+                opened,
+                closed,
+            };
+            held.push(((s, subject), case));
         }
-        for cases in self
-            .cases_by_subject
-            .iter_mut()
-            .flat_map(|m| m.values_mut())
-        {
-            for (_, intervals) in cases.by_handler.iter_mut().chain(cases.by_unit.iter_mut()) {
-                intervals.finish();
-            }
+        held.sort_unstable_by_key(|(key, _)| *key);
+        let mut start = 0;
+        while start < held.len() {
+            let key = held[start].0;
+            let len = held[start..].iter().take_while(|(k, _)| *k == key).count();
+            self.by_subject.insert(key, (start as u32, len as u32));
+            start += len;
         }
+        self.held = held.into_iter().map(|(_, case)| case).collect();
         self.named = NamedCases::new(named);
         Ok(())
     }
@@ -426,63 +403,68 @@ impl Lookups {
         &self.accounts[index as usize]
     }
 
+    /// Every person's posts, from `employees`.
+    fn read_posts(&mut self, ctx: &Context<'_>) -> PolarsResult<PlHashMap<String, Vec<Post>>> {
+        let df = ctx
+            .frame("employees")
+            .select([
+                col("person_id"),
+                col("unit"),
+                col("valid_from").cast(DataType::Int32),
+                col("valid_to").cast(DataType::Int32),
+            ])
+            .collect()?;
+        let persons = df.column("person_id")?.str()?;
+        let units = df.column("unit")?.str()?;
+        let from = df.column("valid_from")?.i32()?;
+        let to = df.column("valid_to")?.i32()?;
+        let mut posts: PlHashMap<String, Vec<Post>> = PlHashMap::default();
+        for (((person, unit), from), to) in persons
+            .iter()
+            .zip(units.iter())
+            .zip(from.iter())
+            .zip(to.iter())
+        {
+            if let Some(person) = person {
+                posts.entry(person.to_string()).or_default().push(Post {
+                    from,
+                    to,
+                    unit: unit.map(|u| self.unit_code(u)),
+                });
+            }
+        }
+        Ok(posts)
+    }
+
+    /// The code of unit `name`, added if new.
+    fn unit_code(&mut self, name: &str) -> u32 {
+        let next = self.units.len() as u32;
+        *self.units.entry(name.into()).or_insert(next)
+    }
+
     /// Whether a case the look does not name explains it: a case of its
-    /// subject in its system open at `ts` that the account's owner handles,
-    /// or one of the owner's units that day does (the reading of
-    /// [`super::explain`]).
+    /// subject (by hash) in system `s` open at `ts` that the account's
+    /// owner handles, or one of the owner's units that day does (the
+    /// reading of [`super::explain`]).
     pub(super) fn explains_unnamed(
         &self,
-        s: usize,
-        subject: &str,
+        s: u32,
+        subject: Hash128,
         account: u32,
         ts: i64,
         day: i32,
     ) -> bool {
-        let owners = &self.accounts[account as usize].owners;
-        if owners.is_empty() {
-            return false;
-        }
-        let Some(cases) = self.cases_by_subject[s].get(subject) else {
+        let Some(&(start, len)) = self.by_subject.get(&(s, subject)) else {
             return false;
         };
-        let open = |list: &[(PlSmallStr, Intervals)], key: &str| {
-            SubjectCases::of(list, key).is_some_and(|i| i.open_at(ts))
-        };
-        owners.iter().any(|o| {
-            open(&cases.by_handler, &o.person) || o.units_on(day).any(|u| open(&cases.by_unit, u))
+        let account = &self.accounts[account as usize];
+        let cases = &self.held[start as usize..(start + len) as usize];
+        cases.iter().any(|c| {
+            c.opened <= ts
+                && ts < c.closed
+                && (c.handler.is_some_and(|h| account.owner_hashes.contains(&h))
+                    || c.unit
+                        .is_some_and(|u| account.owners.iter().any(|o| o.in_unit(u, day))))
         })
     }
-}
-
-/// Every person's posts, from `employees`.
-fn read_posts(ctx: &Context<'_>) -> PolarsResult<PlHashMap<String, Vec<Post>>> {
-    let df = ctx
-        .frame("employees")
-        .select([
-            col("person_id"),
-            col("unit"),
-            col("valid_from").cast(DataType::Int32),
-            col("valid_to").cast(DataType::Int32),
-        ])
-        .collect()?;
-    let persons = df.column("person_id")?.str()?;
-    let units = df.column("unit")?.str()?;
-    let from = df.column("valid_from")?.i32()?;
-    let to = df.column("valid_to")?.i32()?;
-    let mut posts: PlHashMap<String, Vec<Post>> = PlHashMap::default();
-    for (((person, unit), from), to) in persons
-        .iter()
-        .zip(units.iter())
-        .zip(from.iter())
-        .zip(to.iter())
-    {
-        if let Some(person) = person {
-            posts.entry(person.to_string()).or_default().push(Post {
-                from,
-                to,
-                unit: unit.map(str::to_string),
-            });
-        }
-    }
-    Ok(posts)
 }

@@ -183,7 +183,7 @@ pub(super) fn explained(lookups: &Lookups, events: &DataFrame) -> PolarsResult<V
     };
     let mut scratch = Scratch::default();
     records(lookups, &marks, &c, &mut scratch.recs);
-    explain(lookups, &c, &mut scratch);
+    explain(lookups, &mut scratch);
     Ok(scratch.recs.iter().map(|r| r.has(bit::EXPLAINED)).collect())
 }
 
@@ -210,7 +210,7 @@ pub(super) fn scan(
     step("records");
     let unlisted = code_unlisted(lookups, &c, &mut scratch.recs);
     if has_cases {
-        explain(lookups, &c, scratch);
+        explain(lookups, scratch);
     }
     step("explained");
     let watched: PlHashSet<Hash128> = marks.subjects.iter().map(|s| lookups.hash.of(s)).collect();
@@ -401,7 +401,7 @@ fn partitioned<S, T: Copy + Default>(
 /// event names, probed partition by partition of the case's hash; then,
 /// for the events still unexplained, their subject's cases that the owner
 /// or the owner's unit handles (few events, read one by one).
-fn explain(lookups: &Lookups, c: &Columns<'_>, scratch: &mut Scratch) {
+fn explain(lookups: &Lookups, scratch: &mut Scratch) {
     let named = &lookups.named;
     let bits = named.bits();
     let Scratch {
@@ -454,10 +454,10 @@ fn explain(lookups: &Lookups, c: &Columns<'_>, scratch: &mut Scratch) {
         if r.has(bit::EXPLAINED) || !r.has(bit::SUBJECT) || r.account >= known {
             continue;
         }
-        let (Some(s), Some(subject)) = (r.system(), c.subject.get(r.event as usize)) else {
+        let Some(s) = r.system() else {
             continue;
         };
-        if lookups.explains_unnamed(s as usize, subject, r.account, r.ts, r.day) {
+        if lookups.explains_unnamed(s, r.subject, r.account, r.ts, r.day) {
             r.bits |= bit::EXPLAINED;
         }
     }
