@@ -500,3 +500,36 @@ fn a_case_the_dpo_justifies_stays_explained_when_the_quarter_is_audited_again() 
     let html = std::fs::read_to_string(again.join("report.html")).unwrap();
     assert!(html.contains("id=\"explained\"") && html.contains("Dora Kaitse"));
 }
+
+/// The stage names of an output folder's `summary.json`.
+fn stages(out: &Path) -> Vec<String> {
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    summary["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn reading_the_history_is_metered_as_its_own_stage_only_with_a_history() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, out) = audited(tmp.path());
+    assert_eq!(stages(&out)[..2], ["load", "history"]);
+    let plain = tmp.path().join("plain");
+    let done = run(&[
+        "audit",
+        "--data",
+        "fixtures/demo",
+        "--out",
+        plain.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(done.status.code(), Some(0), "{done:?}");
+    let plain = stages(&plain);
+    assert_eq!(plain[0], "load");
+    assert!(!plain.iter().any(|s| s == "history"), "{plain:?}");
+}

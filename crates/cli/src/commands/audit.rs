@@ -89,6 +89,9 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
     }
     let load = meter.stop("load");
     let review_id = history::review_id(&snapshot.period.label, snapshot.as_of_day());
+    // Reading the history (the previous review's decisions, the baseline run)
+    // is a stage of its own.
+    let history_meter = Meter::start();
     let audit_history = match &history {
         Some(h) => Some(h.for_audit(&review_id, snapshot.as_of_day())?),
         None => None,
@@ -103,6 +106,7 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         },
         (None, None) => None,
     };
+    let history_stage = history.is_some().then(|| history_meter.stop("history"));
     let started = Instant::now();
     let rule_bar = RuleBar::new(&bar);
     // Each rule is shown as it starts and metered into its area's stage.
@@ -138,6 +142,7 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
     let mut evaluation = accessaudit_rules::evaluate_with(&catalog, &snapshot, &inputs, |_| true)?;
     let load_seconds = load.seconds;
     let mut stages = vec![load];
+    stages.extend(history_stage);
     stages.extend(rule_stages.take());
     // The review of the evaluation: the baseline, then the figures when PD
     // rules ran, over the facts as the rules saw them.
