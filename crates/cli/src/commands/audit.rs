@@ -91,7 +91,7 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
     let review_id = history::review_id(&snapshot.period.label, snapshot.as_of_day());
     // Reading the history (the previous review's decisions, the baseline run)
     // is a stage of its own.
-    let history_meter = Meter::start();
+    let history_meter = history.as_ref().map(|_| Meter::start());
     let audit_history = match &history {
         Some(h) => Some(h.for_audit(&review_id, snapshot.as_of_day())?),
         None => None,
@@ -106,7 +106,7 @@ pub(super) fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
         },
         (None, None) => None,
     };
-    let history_stage = history.is_some().then(|| history_meter.stop("history"));
+    let history_stage = history_meter.map(|m| m.stop("history"));
     let started = Instant::now();
     let rule_bar = RuleBar::new(&bar);
     // Each rule is shown as it starts and metered into its area's stage.

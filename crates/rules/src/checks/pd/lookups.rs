@@ -364,11 +364,10 @@ impl Lookups {
         }
         held.sort_unstable_by_key(|(key, _)| *key);
         let mut start = 0;
-        while start < held.len() {
-            let key = held[start].0;
-            let len = held[start..].iter().take_while(|(k, _)| *k == key).count();
-            self.by_subject.insert(key, (start as u32, len as u32));
-            start += len;
+        for run in held.chunk_by(|a, b| a.0 == b.0) {
+            self.by_subject
+                .insert(run[0].0, (start as u32, run.len() as u32));
+            start += run.len();
         }
         self.held = held.into_iter().map(|(_, case)| case).collect();
         self.named = NamedCases::new(named);
@@ -438,8 +437,14 @@ impl Lookups {
 
     /// The code of unit `name`, added if new.
     fn unit_code(&mut self, name: &str) -> u32 {
+        // Looked up first: a key is built (for a long name, allocated) only
+        // for a unit not seen yet, and every case names one.
+        if let Some(&code) = self.units.get(name) {
+            return code;
+        }
         let next = self.units.len() as u32;
-        *self.units.entry(name.into()).or_insert(next)
+        self.units.insert(name.into(), next);
+        next
     }
 
     /// Whether a case the look does not name explains it: a case of its
